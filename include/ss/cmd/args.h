@@ -1,0 +1,19 @@
+// Argument parsing with Redis's exact rules (util.c string2ll, string2ld).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace ss::cmd {
+
+// Strict decimal int64 as Redis's string2ll: optional '-', no '+', no
+// leading zeros, no spaces, no overflow. "0" is fine, "-0" is not.
+bool ParseInt64(std::string_view s, int64_t* out);
+// Strict long double as Redis's string2ld (INCRBYFLOAT): no spaces, not NaN.
+bool ParseLongDouble(std::string_view s, long double* out);
+// As Redis's string2d / getDoubleFromObject (accepts "inf", rejects NaN).
+bool ParseDouble(std::string_view s, double* out);
+// Case-insensitive ASCII equality, for option names.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace ss::cmd

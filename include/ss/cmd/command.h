@@ -1,0 +1,116 @@
+// The command table: one CommandSpec per command (name, Redis arity rule,
+// flags, key positions, handler, documentation), assembled from the family
+// files in src/cmd/. Dispatch() looks a request up, checks its arity (so
+// handlers never do) and runs the handler, which writes exactly one reply.
+//
+// A handler reads its arguments through CommandContext::args (views into the
+// connection's read buffer, valid only during the call: copy what you keep).
+// Loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ss/cmd/client.h"
+#include "ss/cmd/server_state.h"
+#include "ss/resp/writer.h"
+
+namespace ss::cmd {
+
+class CommandContext {
+ public:
+  CommandContext(ServerState& server, Client& client, resp::ReplyWriter& reply,
+                 std::span<const std::string_view> args)
+      : server(server), client(client), reply(reply), args(args) {}
+
+  ServerState& server;
+  Client& client;
+  resp::ReplyWriter& reply;
+  std::span<const std::string_view> args;
+
+  Keyspace& keyspace() { return server.keyspace; }
+  int db() const { return client.db; }
+  int64_t NowMs() const { return server.clock.NowMs(); }
+  // Lower-case name of the running command, for error texts.
+  std::string_view command_name;
+};
+
+using Handler = void (*)(CommandContext&);
+
+// Redis's command flags (the ones COMMAND INFO reports).
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,
+  kCmdReadOnly = 1u << 1,
+  kCmdDenyOom = 1u << 2,
+  kCmdAdmin = 1u << 3,
+  kCmdPubSub = 1u << 4,
+  kCmdNoScript = 1u << 5,
+  kCmdBlocking = 1u << 6,
+  kCmdLoading = 1u << 7,
+  kCmdStale = 1u << 8,
+  kCmdSkipMonitor = 1u << 9,
+  kCmdFast = 1u << 10,
+  kCmdNoAuth = 1u << 11,
+  kCmdMayReplicate = 1u << 12,
+  kCmdSentinel = 1u << 13,
+  kCmdNoMandatoryKeys = 1u << 14,
+  kCmdNoMulti = 1u << 15,
+  kCmdAllowBusy = 1u << 16,
+};
+
+// Legacy (first, last, step) key positions, as COMMAND INFO reports them;
+// last -1 means "to the end".
+struct KeyPositions {
+  int first = 0;
+  int last = 0;
+  int step = 0;
+};
+
+struct CommandSpec {
+  std::string_view name;       // upper case ("GET"; "GET" for CONFIG GET too)
+  int arity;                   // N: exactly N args with the name; -N: at least N
+  uint32_t flags;
+  KeyPositions keys;
+  Handler handler;             // nullptr for a container (CONFIG, CLIENT, ...)
+  std::string_view group;      // Redis's doc group: "string", "generic", ...
+  std::string_view since;      // Redis version that introduced it
+  std::string_view summary;
+  std::string_view complexity;
+  std::string_view acl_categories;  // e.g. "@write @string @slow"
+  std::span<const CommandSpec> subcommands = {};
+};
+
+// Each family file defines one of these (src/cmd/<family>.cc).
+std::span<const CommandSpec> StringCommands();
+std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> ConnectionCommands();
+std::span<const CommandSpec> ServerCommands();
+
+class CommandTable {
+ public:
+  // The one table of every command sessiond serves.
+  static const CommandTable& Get();
+
+  // The top-level command called `name` (any case), or nullptr.
+  const CommandSpec* Find(std::string_view name) const;
+  // A container's subcommand called `name` (any case), or nullptr.
+  static const CommandSpec* FindSub(const CommandSpec& parent, std::string_view name);
+  const std::vector<const CommandSpec*>& all() const { return all_; }
+
+  explicit CommandTable(std::initializer_list<std::span<const CommandSpec>> families);
+
+ private:
+  std::vector<const CommandSpec*> all_;
+};
+
+// "get", "config|get": Redis's full lower-case name.
+std::string FullName(const CommandSpec& spec, const CommandSpec* parent);
+
+// Runs one request (args[0] is the command name) and writes its reply.
+// REQUIRES: !args.empty().
+void Dispatch(const CommandTable& table, ServerState& server, Client& client,
+              resp::ReplyWriter& reply, std::span<const std::string_view> args);
+
+}  // namespace ss::cmd

@@ -1,0 +1,49 @@
+// ServerState: what every command can reach: the live Config, the Keyspace,
+// the clock, the counters INFO reports and the registry of connected clients.
+// Owned by net::Server for the process lifetime. Loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "ss/clock.h"
+#include "ss/cmd/client.h"
+#include "ss/config.h"
+#include "ss/store/keyspace.h"
+
+namespace ss::cmd {
+
+struct Stats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+};
+
+enum class ShutdownMode { kDefault, kNoSave, kSave };
+
+class ServerState {
+ public:
+  ServerState(Config config, const Clock& clock);
+
+  Config config;
+  const Clock& clock;
+  Keyspace keyspace;
+  Stats stats;
+  // Every connected client by id. Connections add and remove themselves.
+  std::map<uint64_t, Client*> clients;
+  uint64_t next_client_id = 1;
+  int64_t start_time_us;
+  std::string run_id;               // 40 hex chars, random per start
+  std::string executable;           // argv[0], for INFO
+  // Set by net::Server: stop the loop after the current reply is flushed.
+  std::function<void(ShutdownMode)> request_shutdown;
+};
+
+}  // namespace ss::cmd

@@ -1,0 +1,38 @@
+// Config: every setting of a running sessiond. main.cc fills it from the
+// command line / --config file; CONFIG SET changes the live copy held by
+// ServerState. Plain data, no dependencies.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ss {
+
+struct Config {
+  // Network.
+  std::string bind = "127.0.0.1";
+  int port = 6379;
+  std::string unixsocket;          // empty: no unix socket
+  int maxclients = 10000;
+  int tcp_backlog = 511;
+
+  // Protocol limits (Redis's names and defaults).
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+
+  // Keyspace.
+  int databases = 16;
+
+  // Logging: debug, verbose, notice, warning (Redis's levels).
+  std::string loglevel = "notice";
+  std::string config_file;         // where --config came from, for INFO
+
+  // Accepted and reported by CONFIG GET/SET for client compatibility;
+  // sessiond has no persistence and no eviction, so these change nothing.
+  std::string save;                // "" like `redis-server --save ""`
+  std::string appendonly = "no";
+  int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+};
+
+}  // namespace ss

@@ -1,0 +1,120 @@
+// Keyspace: the numbered databases (SELECT 0..N-1), each an EntryTable plus a
+// TimingWheel for its deadlines, on an injected Clock. Owns every Entry.
+//
+// Expiry follows Redis: a key whose deadline is D is live while now <= D and
+// gone once now > D. It is hidden lazily the moment its deadline passes (every
+// lookup checks) and reclaimed actively by ExpireStep(), which the server runs
+// every millisecond with a work budget.
+//
+// Entry pointers returned here are borrowed: valid until the next call that
+// may change the same database (any non-const call). Loop thread only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "ss/clock.h"
+#include "ss/store/entry.h"
+#include "ss/store/table.h"
+#include "ss/store/timing_wheel.h"
+
+namespace ss {
+
+// Told about keys that leave the keyspace without a command naming them
+// (expiry), so later layers (keyspace events, WATCH) can react.
+class KeyspaceObserver {
+ public:
+  virtual ~KeyspaceObserver() = default;
+  virtual void OnKeyExpired(int db, std::string_view key) = 0;
+};
+
+class Keyspace final : private ExpiryHandler {
+ public:
+  Keyspace(const Clock& clock, int databases);
+  ~Keyspace() override;
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  int databases() const { return static_cast<int>(dbs_.size()); }
+  const Clock& clock() const { return clock_; }
+  void set_observer(KeyspaceObserver* o) { observer_ = o; }
+
+  // The live entry for key, or nullptr. An entry found past its deadline is
+  // deleted here (counted as expired). REQUIRES: 0 <= db < databases().
+  Entry* Find(int db, std::string_view key);
+  // Like Find but never deletes: for read paths that must not write.
+  const Entry* Peek(int db, std::string_view key) const;
+
+  // Stores key = value as a string, replacing any previous entry (whatever
+  // its type). deadline: kNoDeadline for none; keep_ttl keeps the old entry's
+  // deadline instead. Returns the new entry.
+  Entry* Set(int db, std::string_view key, std::string_view value,
+             int64_t deadline_ms = kNoDeadline, bool keep_ttl = false);
+  // Removes the key if live. True if it existed.
+  bool Delete(int db, std::string_view key);
+  // Sets (or, with kNoDeadline, clears) the entry's deadline.
+  void SetDeadline(int db, Entry* e, int64_t deadline_ms);
+  // Resizes e's value (see Entry::ResizeValue), keeping table and wheel
+  // consistent. Returns the entry's possibly new address.
+  Entry* ResizeValue(int db, Entry* e, size_t new_len);
+  // Moves the entry at `from` to `to` (replacing anything at `to`), keeping
+  // its value and deadline. REQUIRES: from is live.
+  void Rename(int db, std::string_view from, std::string_view to);
+
+  size_t Size(int db) const;
+  size_t Expires(int db) const;
+  void Flush(int db);
+  void FlushAll();
+
+  // SCAN over one database (see EntryTable::Scan); expired entries are
+  // skipped, not reported.
+  uint64_t Scan(int db, uint64_t cursor, size_t count,
+                const std::function<void(const Entry*)>& fn) const;
+  void ForEach(int db, const std::function<void(const Entry*)>& fn) const;
+  // A random live key (RANDOMKEY), or nullptr when the database is empty.
+  Entry* Random(int db);
+
+  // Active expiry: reclaims entries whose deadlines have passed, doing at
+  // most `budget` units of wheel work over all databases. Returns true if
+  // due work remains (call again without waiting).
+  bool ExpireStep(size_t budget);
+  // When ExpireStep next has work (unix ms), or -1 if no key has a deadline.
+  int64_t NextExpiryWorkMs() const;
+  // Spends up to `clusters` units on pending table resizes; true if more.
+  bool RehashStep(size_t clusters);
+
+  // Accounting for INFO.
+  uint64_t expired_keys() const { return expired_keys_; }
+  size_t used_memory() const;
+
+  // Whether a deadline means "already gone" at this instant.
+  bool IsPast(int64_t deadline_ms) const {
+    return deadline_ms != kNoDeadline && clock_.NowMs() > deadline_ms;
+  }
+
+ private:
+  struct Database {
+    explicit Database(int64_t now_ms) : wheel(now_ms) {}
+    EntryTable table;
+    TimingWheel wheel;
+  };
+
+  void OnExpired(Entry* e) override;
+  void Link(Database& d, Entry* e);
+  void Unlink(Database& d, Entry* e);
+  void Destroy(Entry* e);
+  void DeleteEntry(Database& d, Entry* e);
+
+  const Clock& clock_;
+  std::vector<std::unique_ptr<Database>> dbs_;
+  KeyspaceObserver* observer_ = nullptr;
+  int expiring_db_ = -1;  // database whose wheel is calling OnExpired
+  uint64_t expired_keys_ = 0;
+  size_t entry_bytes_ = 0;  // sum of Entry::AllocatedBytes()
+};
+
+}  // namespace ss

@@ -1,0 +1,81 @@
+// EntryTable: the key -> Entry* index of one database. Open addressing with
+// Robin Hood linear probing over XXH3 hashes, home bucket = the top bits of
+// the hash, so every probe run is sorted by hash. Grows and shrinks
+// incrementally: a resize allocates the new slot array and then moves whole
+// probe clusters a few at a time on each operation (and from RehashStep), so
+// no single command pays for the whole table.
+//
+// SCAN cursors are positions in hash space, not slot numbers: a call returns
+// every entry whose hash lies in [cursor, next). A resize changes slot
+// numbers but not hashes, so an entry present for a whole scan is returned
+// exactly once, whatever resizing happened in between.
+//
+// Owns only its slot arrays: entries are borrowed (the Keyspace owns them).
+// Loop thread only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "ss/store/entry.h"
+
+namespace ss {
+
+class EntryTable {
+ public:
+  EntryTable();
+  ~EntryTable();
+  EntryTable(const EntryTable&) = delete;
+  EntryTable& operator=(const EntryTable&) = delete;
+
+  static uint64_t Hash(std::string_view key);
+
+  // The entry with this key, or nullptr.
+  Entry* Find(std::string_view key);
+  // Adds e. REQUIRES: no entry with e->key() is present.
+  void Insert(Entry* e);
+  // Takes the entry with this key out of the table and returns it (the
+  // caller owns it again), or nullptr if absent.
+  Entry* Remove(std::string_view key);
+  // Points the slot that holds old_ptr at new_ptr (same key) after the entry
+  // was reallocated. REQUIRES: old_ptr is in the table; old_ptr may already be
+  // freed, only its address and new_ptr's key are used.
+  void Replace(const Entry* old_ptr, Entry* new_ptr);
+
+  size_t size() const { return size_; }
+
+  // Calls fn for every entry whose hash is in [cursor, next) and returns
+  // next; 0 when the whole hash space is covered. Looks at about `count`
+  // slots (at least one home bucket), so a call's work is bounded.
+  uint64_t Scan(uint64_t cursor, size_t count, const std::function<void(Entry*)>& fn) const;
+  // Calls fn for every entry. fn must not change the table.
+  void ForEach(const std::function<void(Entry*)>& fn) const;
+  // A pseudo-random entry chosen with `random_bits`, or nullptr if empty.
+  Entry* Random(uint64_t random_bits) const;
+
+  // Takes every entry out of the table, calling fn on each (the caller
+  // destroys them), and shrinks to the initial size.
+  void Clear(const std::function<void(Entry*)>& fn);
+
+  // Does up to `clusters` units of pending resize work; true if more remains.
+  bool RehashStep(size_t clusters);
+  bool rehashing() const;
+  // Bytes held by the slot arrays.
+  size_t MemoryBytes() const;
+
+ private:
+  struct Slots;  // one slot array (capacity is a power of two)
+  // Implementation detail; see table.cc.
+  Slots* main_ = nullptr;  // where inserts go
+  Slots* old_ = nullptr;   // being drained into main_ during a resize
+  size_t size_ = 0;
+  size_t migrate_pos_ = 0;  // next old_ slot to drain
+  size_t migrate_left_ = 0; // old_ slots not yet drained
+  void MaybeStartResize();
+  void MigrateSome(size_t clusters);
+};
+
+}  // namespace ss
