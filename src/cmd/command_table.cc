@@ -1,1 +1,142 @@
-// placeholder: being written
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "ss/cmd/args.h"
+#include "ss/cmd/command.h"
+
+namespace ss::cmd {
+
+CommandTable::CommandTable(std::initializer_list<std::span<const CommandSpec>> families) {
+  for (const auto& family : families) {
+    for (const CommandSpec& spec : family) all_.push_back(&spec);
+  }
+  std::sort(all_.begin(), all_.end(),
+            [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+}
+
+const CommandTable& CommandTable::Get() {
+  static const CommandTable table{StringCommands(),  KeyCommands(),    ConnectionCommands(),
+                                  ServerCommands(),  ConfigCommands(), IntrospectionCommands()};
+  return table;
+}
+
+namespace {
+
+// Upper-cases a command name into buf; false if it cannot be a command name
+// (too long for any command: the longest Redis name is under 32 bytes).
+bool UpperName(std::string_view name, char (&buf)[32], std::string_view* out) {
+  if (name.size() >= sizeof(buf)) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[i])));
+  }
+  *out = std::string_view(buf, name.size());
+  return true;
+}
+
+const CommandSpec* FindIn(const std::vector<const CommandSpec*>& sorted, std::string_view upper) {
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), upper,
+                             [](const CommandSpec* s, std::string_view n) { return s->name < n; });
+  if (it != sorted.end() && (*it)->name == upper) return *it;
+  return nullptr;
+}
+
+}  // namespace
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[32];
+  std::string_view upper;
+  if (!UpperName(name, buf, &upper)) return nullptr;
+  return FindIn(all_, upper);
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_view name) {
+  // Containers have a handful of subcommands: a linear scan is the fastest.
+  for (const CommandSpec& sub : parent.subcommands) {
+    if (EqualsIgnoreCase(sub.name, name)) return &sub;
+  }
+  return nullptr;
+}
+
+std::string FullName(const CommandSpec& spec, const CommandSpec* parent) {
+  std::string out;
+  if (parent != nullptr) {
+    out.append(parent->name);
+    out.push_back('|');
+  }
+  out.append(spec.name);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+namespace {
+
+bool ArityOk(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+// Redis's rejectCommandFormat: the error text may not contain newlines.
+void RejectFormat(resp::ReplyWriter& reply, const std::string& text) { reply.Error(text); }
+
+void UnknownCommand(resp::ReplyWriter& reply, std::span<const std::string_view> args) {
+  // Mirrors processCommand: "unknown command '%.128s', with args beginning
+  // with: " then "'%.*s' " per argument until the list reaches 128 bytes.
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    size_t room = 128 - list.size();
+    list.push_back('\'');
+    list.append(args[i].substr(0, room));
+    list.append("' ");
+  }
+  std::string msg = "ERR unknown command '";
+  msg.append(args[0].substr(0, 128));
+  msg.append("', with args beginning with: ");
+  msg.append(list);
+  RejectFormat(reply, msg);
+}
+
+}  // namespace
+
+void Dispatch(const CommandTable& table, ServerState& server, Client& client,
+              resp::ReplyWriter& reply, std::span<const std::string_view> args) {
+  const CommandSpec* spec = table.Find(args[0]);
+  const CommandSpec* parent = nullptr;
+  if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
+    if (sub == nullptr) {
+      std::string upper(spec->name);
+      RejectFormat(reply, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                              "'. Try " + upper + " HELP.");
+      ++server.stats.total_error_replies;
+      return;
+    }
+    parent = spec;
+    spec = sub;
+  }
+  if (spec == nullptr) {
+    UnknownCommand(reply, args);
+    ++server.stats.total_error_replies;
+    return;
+  }
+  std::string full = FullName(*spec, parent);
+  if (!ArityOk(spec->arity, args.size()) || spec->handler == nullptr) {
+    RejectFormat(reply, "ERR wrong number of arguments for '" + full + "' command");
+    ++server.stats.total_error_replies;
+    return;
+  }
+  // maxmemory with the only policy sessiond has, noeviction: commands that
+  // may grow memory are refused above the limit (Redis's shared.oomerr).
+  if (server.config.maxmemory > 0 && (spec->flags & kCmdDenyOom) &&
+      server.keyspace.used_memory() > static_cast<size_t>(server.config.maxmemory)) {
+    reply.Error("OOM command not allowed when used memory > 'maxmemory'.");
+    ++server.stats.total_error_replies;
+    return;
+  }
+  CommandContext ctx(server, client, reply, args);
+  ctx.command_name = full;
+  client.last_command = full;
+  spec->handler(ctx);
+  ++server.stats.total_commands_processed;
+}
+
+}  // namespace ss::cmd

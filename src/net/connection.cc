@@ -1,1 +1,283 @@
-// placeholder: being written
+#include "ss/net/connection.h"
+
+#include <cstring>
+#include <string>
+
+#include "ss/cmd/command.h"
+#include "ss/log.h"
+#include "ss/net/server.h"
+
+namespace ss::net {
+namespace {
+
+// Room offered to libuv for each read into a connection's own buffer.
+constexpr size_t kReadChunk = 16 * 1024;
+// An own buffer up to this size is kept when it empties (no churn for
+// clients whose requests often straddle reads); larger ones are freed.
+constexpr size_t kKeepBuffer = 16 * 1024;
+
+std::string AddressOf(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, host, sizeof(host));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Connection::Connection(Server& server, bool unix_socket)
+    : server_(server), unix_socket_(unix_socket), writer_(nullptr) {
+  cmd::ServerState& st = server_.state();
+  resp::ParserLimits limits;
+  limits.max_bulk_len = st.config.proto_max_bulk_len;
+  parser_.set_limits(limits);
+  client_.id = st.next_client_id++;
+  client_.unix_socket = unix_socket;
+  client_.created_ms = st.clock.NowMs();
+  client_.last_interaction_ms = client_.created_ms;
+}
+
+Connection::~Connection() = default;
+
+Connection* Connection::Accept(Server& server, uv_stream_t* listener, bool unix_socket) {
+  auto* c = new Connection(server, unix_socket);
+  if (unix_socket) {
+    uv_pipe_init(server.loop(), &c->handle_.pipe, 0);
+  } else {
+    uv_tcp_init(server.loop(), &c->handle_.tcp);
+  }
+  c->stream()->data = c;
+  if (uv_accept(listener, c->stream()) != 0) {
+    c->closing_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(c->stream()), OnClose);
+    return nullptr;
+  }
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(c->stream()), &fd) == 0) c->client_.fd = fd;
+  if (unix_socket) {
+    char path[1024];
+    size_t len = sizeof(path);
+    if (uv_pipe_getsockname(&c->handle_.pipe, path, &len) == 0) {
+      c->client_.addr = std::string(path, len) + ":0";
+      c->client_.laddr = c->client_.addr;
+    }
+  } else {
+    uv_tcp_nodelay(&c->handle_.tcp, 1);
+    sockaddr_storage addr{};
+    int len = sizeof(addr);
+    if (uv_tcp_getpeername(&c->handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      c->client_.addr = AddressOf(addr);
+    }
+    len = sizeof(addr);
+    if (uv_tcp_getsockname(&c->handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      c->client_.laddr = AddressOf(addr);
+    }
+  }
+  cmd::ServerState& st = server.state();
+  ++st.stats.total_connections_received;
+  if (static_cast<int64_t>(st.clients.size()) >= st.config.maxclients) {
+    ++st.stats.rejected_connections;
+    c->RejectAndClose("ERR max number of clients reached");
+    return nullptr;
+  }
+  st.clients[c->client_.id] = &c->client_;
+  c->registered_ = true;
+  uv_read_start(c->stream(), OnAlloc, OnRead);
+  return c;
+}
+
+void Connection::RejectAndClose(std::string_view error) {
+  writer_.set_output(&out_.tail());
+  writer_.Error(error);
+  client_.close_after_reply = true;
+  Flush();
+}
+
+void Connection::Close() {
+  if (closing_) return;
+  closing_ = true;
+  if (registered_) {
+    server_.state().clients.erase(client_.id);
+    registered_ = false;
+  }
+  uv_read_stop(stream());
+  uv_close(reinterpret_cast<uv_handle_t*>(stream()), OnClose);
+}
+
+void Connection::OnClose(uv_handle_t* h) {
+  auto* c = static_cast<Connection*>(h->data);
+  c->server_.OnConnectionClosed(c);
+  delete c;
+}
+
+void Connection::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(h->data);
+  if (c->rlen_ == 0) {
+    buf->base = c->server_.shared_read_buffer();
+    buf->len = Server::kSharedReadBufferSize;
+    return;
+  }
+  // A request is split across reads: continue it in the own buffer, which
+  // grows with what has actually arrived (doubling), never with what a bulk
+  // header claims, so a client announcing 400 MB and sending 1 KB costs
+  // about 17 KB.
+  if (c->rcap_ - c->rlen_ < kReadChunk) {
+    size_t cap = std::max(c->rcap_ * 2, c->rlen_ + kReadChunk);
+    auto bigger = std::make_unique<char[]>(cap);
+    std::memcpy(bigger.get(), c->rbuf_.get(), c->rlen_);
+    c->rbuf_ = std::move(bigger);
+    c->rcap_ = cap;
+  }
+  buf->base = c->rbuf_.get() + c->rlen_;
+  buf->len = c->rcap_ - c->rlen_;
+}
+
+void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(s->data);
+  if (nread < 0) {
+    c->Close();
+    return;
+  }
+  if (nread == 0 || c->closing_) return;
+  size_t n = static_cast<size_t>(nread);
+  c->server_.state().stats.net_input_bytes += n;
+  if (buf->base == c->server_.shared_read_buffer()) {
+    c->HandleRead(buf->base, n, true);
+  } else {
+    c->rlen_ += n;
+    c->HandleRead(c->rbuf_.get(), c->rlen_, false);
+  }
+}
+
+void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
+  client_.last_interaction_ms = server_.state().clock.NowMs();
+  size_t used = Process(data, len);
+  size_t left = len - used;
+  if (client_.close_after_reply) left = 0;  // nothing after QUIT / an error runs
+  if (in_shared) {
+    if (left > 0) {
+      if (rcap_ < left + kReadChunk) {
+        rcap_ = left + kReadChunk;
+        rbuf_ = std::make_unique<char[]>(rcap_);
+      }
+      std::memcpy(rbuf_.get(), data + used, left);
+    }
+  } else if (left > 0 && used > 0) {
+    std::memmove(rbuf_.get(), rbuf_.get() + used, left);
+  }
+  rlen_ = left;
+  if (rlen_ == 0 && rcap_ > kKeepBuffer) {
+    rbuf_.reset();
+    rcap_ = 0;
+  }
+  if (static_cast<int64_t>(rlen_) > server_.state().config.client_query_buffer_limit) {
+    Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id=" +
+                                std::to_string(client_.id) + " addr=" + client_.addr);
+    Close();
+    return;
+  }
+  UpdateClientFigures();
+  Flush();
+}
+
+size_t Connection::Process(const char* data, size_t len) {
+  cmd::ServerState& st = server_.state();
+  const cmd::CommandTable& table = server_.table();
+  size_t pos = 0;
+  // Bounded by the bytes of this read: each round consumes a request or stops.
+  while (pos < len && !closing_ && !client_.close_after_reply && out_.pending_slots() == 0) {
+    size_t used = 0;
+    resp::ParseStatus status = parser_.Parse(std::string_view(data + pos, len - pos), &used);
+    if (status == resp::ParseStatus::kNeedMore) break;
+    writer_.set_output(&out_.tail());
+    writer_.set_protocol(client_.protocol);
+    if (status == resp::ParseStatus::kError) {
+      std::string msg = "ERR ";
+      msg.append(parser_.error());
+      writer_.Error(msg);
+      ++st.stats.total_error_replies;
+      Log(LogLevel::kVerbose, "Protocol error from client id=" + std::to_string(client_.id) +
+                                  ": " + std::string(parser_.error()));
+      client_.close_after_reply = true;
+      return len;
+    }
+    pos += used;
+    const auto& args = parser_.args();
+    if (args.empty()) continue;  // empty inline line, *0, *-1: no reply
+    cmd::Dispatch(table, st, client_, writer_, args);
+  }
+  return pos;
+}
+
+void Connection::UpdateClientFigures() {
+  client_.query_buffer = rlen_;
+  client_.query_buffer_free = rcap_ - rlen_;
+  size_t inflight = 0;
+  for (const std::string& s : inflight_) inflight += s.size();
+  client_.output_pending = out_.buffered_bytes() + inflight;
+}
+
+void Connection::Flush() {
+  if (writing_ || closing_) return;
+  for (std::string& s : inflight_) out_.Recycle(std::move(s));
+  inflight_.clear();
+  size_t total = out_.TakeReady(&inflight_);
+  if (total == 0) {
+    if (client_.close_after_reply && out_.pending_slots() == 0) Close();
+    return;
+  }
+  iov_.clear();
+  for (std::string& s : inflight_) iov_.push_back(uv_buf_init(s.data(), static_cast<unsigned>(s.size())));
+  int r = uv_try_write(stream(), iov_.data(), static_cast<unsigned>(iov_.size()));
+  if (r < 0 && r != UV_EAGAIN) {
+    Close();
+    return;
+  }
+  size_t written = r > 0 ? static_cast<size_t>(r) : 0;
+  server_.state().stats.net_output_bytes += written;
+  if (written == total) {
+    for (std::string& s : inflight_) out_.Recycle(std::move(s));
+    inflight_.clear();
+    if (client_.close_after_reply && out_.pending_slots() == 0) Close();
+    return;
+  }
+  // The socket took part of it: hand the rest to libuv, which keeps the
+  // buffer list; inflight_ keeps the bytes alive until OnWrite.
+  size_t skip = written;
+  size_t first = 0;
+  while (skip >= iov_[first].len) {
+    skip -= iov_[first].len;
+    ++first;
+  }
+  iov_[first].base += skip;
+  iov_[first].len -= static_cast<unsigned>(skip);
+  write_req_.data = this;
+  writing_ = true;
+  int w = uv_write(&write_req_, stream(), iov_.data() + first,
+                   static_cast<unsigned>(iov_.size() - first), OnWrite);
+  if (w != 0) {
+    writing_ = false;
+    Close();
+  }
+  server_.state().stats.net_output_bytes += total - written;
+}
+
+void Connection::OnWrite(uv_write_t* req, int status) {
+  auto* c = static_cast<Connection*>(req->data);
+  c->writing_ = false;
+  if (status < 0 || c->closing_) {
+    c->Close();
+    return;
+  }
+  c->Flush();
+}
+
+}  // namespace ss::net

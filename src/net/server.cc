@@ -1,1 +1,208 @@
-// placeholder: being written
+#include "ss/net/server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "ss/log.h"
+#include "ss/net/connection.h"
+#include "ss_version.h"
+
+namespace ss::net {
+namespace {
+
+// Wheel work units per expiry timer callback: about half a millisecond of
+// reclaiming, so clients are polled between slices even when a million keys
+// fall due together; the timer re-fires at once while work is left.
+constexpr size_t kExpiryBudget = 2048;
+// Resize work per housekeeping tick (100 ms) on top of what operations do.
+constexpr size_t kRehashClustersPerCron = 256;
+
+Error UvError(std::string what, int code) {
+  return Error{ErrorCode::kSystem, what + ": " + uv_strerror(code)};
+}
+
+}  // namespace
+
+Server::Server(cmd::ServerState& state, const cmd::CommandTable& table)
+    : state_(state), table_(table),
+      shared_rbuf_(std::make_unique<char[]>(kSharedReadBufferSize)) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+  state_.request_shutdown = [this](cmd::ShutdownMode mode) { RequestShutdown(mode); };
+}
+
+Server::~Server() {
+  state_.request_shutdown = nullptr;
+  uv_loop_close(&loop_);
+}
+
+Status Server::Listen() {
+  const Config& cfg = state_.config;
+  if (cfg.port != 0 || cfg.unixsocket.empty()) {
+    sockaddr_storage addr{};
+    int rc = uv_ip4_addr(cfg.bind.c_str(), cfg.port, reinterpret_cast<sockaddr_in*>(&addr));
+    if (rc != 0) {
+      rc = uv_ip6_addr(cfg.bind.c_str(), cfg.port, reinterpret_cast<sockaddr_in6*>(&addr));
+    }
+    if (rc != 0) return UvError("invalid bind address '" + cfg.bind + "'", rc);
+    uv_tcp_init(&loop_, &tcp_);
+    tcp_.data = this;
+    has_tcp_ = true;
+    rc = uv_tcp_bind(&tcp_, reinterpret_cast<sockaddr*>(&addr), 0);
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&tcp_), cfg.tcp_backlog, OnNewConnection);
+    if (rc != 0) {
+      return UvError("Could not create server TCP listening socket " + cfg.bind + ":" +
+                         std::to_string(cfg.port),
+                     rc);
+    }
+    sockaddr_storage bound{};
+    int len = sizeof(bound);
+    uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&bound), &len);
+    bound_port_ = bound.ss_family == AF_INET6
+                      ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                      : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    state_.config.port = bound_port_;
+  }
+  if (!cfg.unixsocket.empty()) {
+    unlink(cfg.unixsocket.c_str());  // a stale socket file from an old run, as Redis does
+    uv_pipe_init(&loop_, &pipe_, 0);
+    pipe_.data = this;
+    has_pipe_ = true;
+    int rc = uv_pipe_bind(&pipe_, cfg.unixsocket.c_str());
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&pipe_), cfg.tcp_backlog, OnNewConnection);
+    if (rc != 0) return UvError("Failed opening Unix socket " + cfg.unixsocket, rc);
+  }
+  return OkStatus();
+}
+
+int Server::Run() {
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  sigint_.data = sigterm_.data = this;
+  uv_signal_start(&sigint_, OnSignal, SIGINT);
+  uv_signal_start(&sigterm_, OnSignal, SIGTERM);
+  signal(SIGPIPE, SIG_IGN);
+
+  uv_timer_init(&loop_, &expiry_timer_);
+  expiry_timer_.data = this;
+  uv_timer_init(&loop_, &cron_timer_);
+  cron_timer_.data = this;
+  uv_timer_start(&cron_timer_, OnCronTimer, 100, 100);
+  uv_prepare_init(&loop_, &prepare_);
+  prepare_.data = this;
+  uv_prepare_start(&prepare_, OnPrepare);
+
+  std::string where;
+  if (has_tcp_) where += " tcp " + state_.config.bind + ":" + std::to_string(bound_port_);
+  if (has_pipe_) where += " unix " + state_.config.unixsocket;
+  Log(LogLevel::kNotice, "sessiond " SS_VERSION " (Redis 7.0 protocol), pid " +
+                             std::to_string(getpid()) + ", ready to accept connections:" + where);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  Log(LogLevel::kNotice, "sessiond is now ready to exit, bye bye...");
+  return 0;
+}
+
+void Server::RequestShutdown(cmd::ShutdownMode mode) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  Log(LogLevel::kWarning, mode == cmd::ShutdownMode::kNoSave
+                              ? "User requested shutdown (NOSAVE)..."
+                              : "User requested shutdown...");
+  // The loop leaves the current batch of callbacks first; OnPrepare then
+  // closes everything.
+}
+
+void Server::BeginShutdown() {
+  if (has_tcp_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&tcp_))) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), nullptr);
+  }
+  if (has_pipe_ && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_))) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&pipe_), nullptr);
+    unlink(state_.config.unixsocket.c_str());
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&expiry_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
+  // Copy: Close() does not remove from connections_ (OnClose does), but be
+  // safe against any change while iterating.
+  std::vector<Connection*> all = connections_;
+  for (Connection* c : all) c->Close();
+}
+
+void Server::OnConnectionClosed(Connection* c) {
+  auto it = std::find(connections_.begin(), connections_.end(), c);
+  if (it != connections_.end()) {
+    *it = connections_.back();
+    connections_.pop_back();
+  }
+}
+
+void Server::OnNewConnection(uv_stream_t* listener, int status) {
+  auto* self = static_cast<Server*>(listener->data);
+  if (status < 0) {
+    Log(LogLevel::kWarning, std::string("Accepting client connection: ") + uv_strerror(status));
+    return;
+  }
+  self->Accept(listener, listener == reinterpret_cast<uv_stream_t*>(&self->pipe_));
+}
+
+void Server::Accept(uv_stream_t* listener, bool unix_socket) {
+  if (shutting_down_) return;
+  Connection* c = Connection::Accept(*this, listener, unix_socket);
+  if (c != nullptr) connections_.push_back(c);
+}
+
+void Server::OnSignal(uv_signal_t* handle, int signum) {
+  auto* self = static_cast<Server*>(handle->data);
+  Log(LogLevel::kWarning, std::string("Received ") + (signum == SIGINT ? "SIGINT" : "SIGTERM") +
+                              " scheduling shutdown...");
+  // Delivered as a loop event: the next turn's OnPrepare closes everything.
+  self->RequestShutdown(cmd::ShutdownMode::kDefault);
+}
+
+void Server::ArmExpiryTimer() {
+  int64_t next = state_.keyspace.NextExpiryWorkMs();
+  if (next < 0) {
+    if (expiry_armed_ms_ >= 0) {
+      uv_timer_stop(&expiry_timer_);
+      expiry_armed_ms_ = -1;
+    }
+    return;
+  }
+  if (expiry_armed_ms_ >= 0 && expiry_armed_ms_ <= next) return;
+  int64_t now = state_.clock.NowMs();
+  int64_t delay = std::max<int64_t>(0, next - now);
+  uv_timer_start(&expiry_timer_, OnExpiryTimer, static_cast<uint64_t>(delay), 0);
+  expiry_armed_ms_ = next;
+}
+
+void Server::OnExpiryTimer(uv_timer_t* t) {
+  auto* self = static_cast<Server*>(t->data);
+  self->expiry_armed_ms_ = -1;
+  if (self->state_.keyspace.ExpireStep(kExpiryBudget)) {
+    // More is due: come back on the next loop turn, after polling clients.
+    uv_timer_start(&self->expiry_timer_, OnExpiryTimer, 0, 0);
+    self->expiry_armed_ms_ = self->state_.clock.NowMs();
+  }
+}
+
+void Server::OnCronTimer(uv_timer_t* t) {
+  auto* self = static_cast<Server*>(t->data);
+  self->state_.keyspace.RehashStep(kRehashClustersPerCron);
+}
+
+void Server::OnPrepare(uv_prepare_t* p) {
+  auto* self = static_cast<Server*>(p->data);
+  if (self->shutting_down_) {
+    self->BeginShutdown();
+    return;
+  }
+  self->ArmExpiryTimer();
+}
+
+}  // namespace ss::net

@@ -1,1 +1,234 @@
-// placeholder: being written
+#include "ss/store/keyspace.h"
+
+#include <cassert>
+
+namespace ss {
+
+Keyspace::Keyspace(const Clock& clock, int databases) : clock_(clock) {
+  dbs_.reserve(static_cast<size_t>(databases));
+  for (int i = 0; i < databases; ++i) {
+    dbs_.push_back(std::make_unique<Database>(clock_.NowMs()));
+  }
+}
+
+Keyspace::~Keyspace() { FlushAll(); }
+
+void Keyspace::Link(Database& d, Entry* e) {
+  if (e->has_deadline()) d.wheel.Schedule(e);
+}
+
+void Keyspace::Unlink(Database& d, Entry* e) {
+  if (e->link().linked()) d.wheel.Unlink(e);
+}
+
+void Keyspace::Destroy(Entry* e) {
+  entry_bytes_ -= e->AllocatedBytes();
+  Entry::Destroy(e);
+}
+
+void Keyspace::DeleteEntry(Database& d, Entry* e) {
+  Unlink(d, e);
+  Entry* removed = d.table.Remove(e->key());
+  assert(removed == e);
+  (void)removed;
+  Destroy(e);
+}
+
+Entry* Keyspace::Find(int db, std::string_view key) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  Entry* e = d.table.Find(key);
+  if (e == nullptr || !IsPast(e->deadline_ms())) return e;
+  // Lazy expiry: the wheel has not reached it yet, but it must not be seen.
+  ++expired_keys_;
+  if (observer_ != nullptr) {
+    std::string k(e->key());
+    DeleteEntry(d, e);
+    observer_->OnKeyExpired(db, k);
+  } else {
+    DeleteEntry(d, e);
+  }
+  return nullptr;
+}
+
+const Entry* Keyspace::Peek(int db, std::string_view key) const {
+  Entry* e = dbs_[static_cast<size_t>(db)]->table.Find(key);
+  if (e == nullptr || IsPast(e->deadline_ms())) return nullptr;
+  return e;
+}
+
+Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
+                     int64_t deadline_ms, bool keep_ttl) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  Entry* old = d.table.Remove(key);
+  if (old != nullptr) {
+    if (keep_ttl && !IsPast(old->deadline_ms())) deadline_ms = old->deadline_ms();
+    Unlink(d, old);
+    Destroy(old);
+  }
+  if (IsPast(deadline_ms)) return nullptr;
+  Entry* e = Entry::Create(key, value);
+  entry_bytes_ += e->AllocatedBytes();
+  e->set_deadline_ms(deadline_ms);
+  d.table.Insert(e);
+  Link(d, e);
+  return e;
+}
+
+bool Keyspace::Delete(int db, std::string_view key) {
+  Entry* e = Find(db, key);
+  if (e == nullptr) return false;
+  DeleteEntry(*dbs_[static_cast<size_t>(db)], e);
+  return true;
+}
+
+void Keyspace::SetDeadline(int db, Entry* e, int64_t deadline_ms) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  if (IsPast(deadline_ms)) {
+    DeleteEntry(d, e);
+    return;
+  }
+  Unlink(d, e);
+  e->set_deadline_ms(deadline_ms);
+  Link(d, e);
+}
+
+Entry* Keyspace::ResizeValue(int db, Entry* e, size_t new_len) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  if (e->FitsInPlace(new_len)) {
+    bool moved = false;
+    Entry* same = Entry::ResizeValue(e, new_len, &moved);
+    assert(!moved);
+    return same;
+  }
+  bool linked = e->link().linked();
+  if (linked) d.wheel.Unlink(e);
+  size_t before = e->AllocatedBytes();
+  bool moved = false;
+  Entry* n = Entry::ResizeValue(e, new_len, &moved);
+  entry_bytes_ += n->AllocatedBytes();
+  entry_bytes_ -= before;
+  if (moved) d.table.Replace(e, n);
+  if (linked) d.wheel.Schedule(n);
+  return n;
+}
+
+void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  Entry* src = Find(db, from);
+  assert(src != nullptr);
+  if (from == to) return;
+  Entry* n = Entry::Create(to, src->value(), src->type());
+  entry_bytes_ += n->AllocatedBytes();
+  n->set_deadline_ms(src->deadline_ms());
+  DeleteEntry(d, src);
+  Entry* old = d.table.Remove(to);
+  if (old != nullptr) {
+    Unlink(d, old);
+    Destroy(old);
+  }
+  d.table.Insert(n);
+  Link(d, n);
+}
+
+size_t Keyspace::Size(int db) const { return dbs_[static_cast<size_t>(db)]->table.size(); }
+
+size_t Keyspace::Expires(int db) const { return dbs_[static_cast<size_t>(db)]->wheel.size(); }
+
+void Keyspace::Flush(int db) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  d.table.Clear([&](Entry* e) {
+    Unlink(d, e);
+    Destroy(e);
+  });
+}
+
+void Keyspace::FlushAll() {
+  for (int i = 0; i < databases(); ++i) Flush(i);
+}
+
+uint64_t Keyspace::Scan(int db, uint64_t cursor, size_t count,
+                        const std::function<void(const Entry*)>& fn) const {
+  return dbs_[static_cast<size_t>(db)]->table.Scan(cursor, count, [&](Entry* e) {
+    if (!IsPast(e->deadline_ms())) fn(e);
+  });
+}
+
+void Keyspace::ForEach(int db, const std::function<void(const Entry*)>& fn) const {
+  dbs_[static_cast<size_t>(db)]->table.ForEach([&](Entry* e) {
+    if (!IsPast(e->deadline_ms())) fn(e);
+  });
+}
+
+Entry* Keyspace::Random(int db) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  // Expired entries found here are deleted and another draw is made; bounded
+  // so a database full of just-expired keys cannot stall the loop (Redis's
+  // dbRandomKey bounds its retries the same way).
+  for (int tries = 0; tries < 100; ++tries) {
+    uint64_t bits = static_cast<uint64_t>(clock_.NowUs()) * 0x9E3779B97F4A7C15ULL +
+                    rng_state_++ * 0xBF58476D1CE4E5B9ULL;
+    Entry* e = d.table.Random(bits);
+    if (e == nullptr) return nullptr;
+    if (!IsPast(e->deadline_ms())) return e;
+    Find(db, std::string(e->key()));  // deletes it as expired
+  }
+  return nullptr;
+}
+
+void Keyspace::OnExpired(Entry* e) {
+  assert(expiring_db_ >= 0);
+  Database& d = *dbs_[static_cast<size_t>(expiring_db_)];
+  Entry* removed = d.table.Remove(e->key());
+  assert(removed == e);
+  (void)removed;
+  ++expired_keys_;
+  if (observer_ != nullptr) observer_->OnKeyExpired(expiring_db_, e->key());
+  Destroy(e);
+}
+
+bool Keyspace::ExpireStep(size_t budget) {
+  // Redis semantics: a key with deadline D is live at D and gone at D+1, so
+  // the wheel is advanced to now-1 (it expires deadlines <= its argument).
+  int64_t until = clock_.NowMs() - 1;
+  bool more = false;
+  // Each database with deadlines gets the budget; the starting database
+  // rotates so that, when the caller stops early, none is always last.
+  size_t n = dbs_.size();
+  for (size_t i = 0; i < n; ++i) {
+    size_t idx = (next_expire_db_ + i) % n;
+    Database& d = *dbs_[idx];
+    if (d.wheel.size() == 0) continue;
+    expiring_db_ = static_cast<int>(idx);
+    bool left = d.wheel.Advance(until, budget, *this);
+    expiring_db_ = -1;
+    more = more || left;
+  }
+  next_expire_db_ = (next_expire_db_ + 1) % n;
+  return more;
+}
+
+int64_t Keyspace::NextExpiryWorkMs() const {
+  int64_t best = -1;
+  for (const auto& d : dbs_) {
+    int64_t t = d->wheel.NextWorkMs();
+    if (t < 0) continue;
+    // The wheel reports the deadline itself; the key goes one ms later.
+    t += 1;
+    if (best < 0 || t < best) best = t;
+  }
+  return best;
+}
+
+bool Keyspace::RehashStep(size_t clusters) {
+  bool more = false;
+  for (auto& d : dbs_) more = d->table.RehashStep(clusters) || more;
+  return more;
+}
+
+size_t Keyspace::used_memory() const {
+  size_t total = entry_bytes_;
+  for (const auto& d : dbs_) total += d->table.MemoryBytes() + d->wheel.MemoryBytes();
+  return total;
+}
+
+}  // namespace ss

@@ -87,6 +87,8 @@ std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ConnectionCommands();
 std::span<const CommandSpec> ServerCommands();
+std::span<const CommandSpec> ConfigCommands();
+std::span<const CommandSpec> IntrospectionCommands();
 
 class CommandTable {
  public:

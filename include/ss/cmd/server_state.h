@@ -24,6 +24,7 @@ struct Stats {
   uint64_t net_input_bytes = 0;
   uint64_t net_output_bytes = 0;
   uint64_t total_error_replies = 0;
+  uint64_t used_memory_peak = 0;
 };
 
 enum class ShutdownMode { kDefault, kNoSave, kSave };

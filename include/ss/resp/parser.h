@@ -30,9 +30,11 @@ enum class ParseStatus {
 struct ParserLimits {
   // Largest bulk argument ($N), Redis's proto-max-bulk-len.
   int64_t max_bulk_len = 512LL * 1024 * 1024;
-  // Largest multibulk count (*N); Redis allows 1024*1024 (and 10 for an
-  // unauthenticated client, which the connection sets when AUTH is needed).
-  int64_t max_multibulk_len = 1024 * 1024;
+  // Largest multibulk count (*N). Redis 7.0 allows INT_MAX (checked against
+  // redis-server 7.0.15: `*2147483647` waits, `*2147483648` is refused). The
+  // connection lowers it to 10 for an unauthenticated client; a count above
+  // a lowered limit gets Redis's "unauthenticated multibulk length" text.
+  int64_t max_multibulk_len = INT32_MAX;
   // Longest inline request / count line without a newline: PROTO_INLINE_MAX_SIZE.
   size_t max_inline_len = 64 * 1024;
 };
@@ -65,6 +67,9 @@ class RequestParser {
   ParseStatus ParseMultibulk(std::string_view buf, size_t* consumed);
   ParseStatus ParseInline(std::string_view buf, size_t* consumed);
   ParseStatus Fail(std::string msg);
+  // Finds the first `target` at or after `from`, resuming at scan_pos_.
+  bool FindLineEnd(std::string_view buf, size_t from, char target, size_t* at);
+  void ClearPartial();
 
   ParserLimits limits_;
   std::vector<std::string_view> args_;
@@ -73,7 +78,9 @@ class RequestParser {
   bool in_multibulk_ = false;
   int64_t multibulk_left_ = 0;   // arguments still to read
   int64_t bulk_len_ = -1;        // length of the bulk being read, -1 = header next
-  size_t pos_ = 0;               // next byte to examine
+  size_t pos_ = 0;               // start of the line or bulk being read
+  size_t scan_pos_ = 0;          // where the search for the line end resumes
+  size_t buf_size_ = 0;          // bytes seen by the last Parse()
   std::vector<std::pair<size_t, size_t>> arg_offsets_;  // (offset, length)
   // Inline arguments that needed unquoting live here.
   std::vector<std::string> inline_storage_;

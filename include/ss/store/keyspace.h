@@ -51,12 +51,14 @@ class Keyspace final : private ExpiryHandler {
 
   // Stores key = value as a string, replacing any previous entry (whatever
   // its type). deadline: kNoDeadline for none; keep_ttl keeps the old entry's
-  // deadline instead. Returns the new entry.
+  // deadline instead. Returns the new entry, or nullptr when the deadline has
+  // already passed (the key is then simply gone, as it would expire at once).
   Entry* Set(int db, std::string_view key, std::string_view value,
              int64_t deadline_ms = kNoDeadline, bool keep_ttl = false);
   // Removes the key if live. True if it existed.
   bool Delete(int db, std::string_view key);
-  // Sets (or, with kNoDeadline, clears) the entry's deadline.
+  // Sets (or, with kNoDeadline, clears) the entry's deadline. A deadline
+  // that has already passed deletes the entry (e is then dangling).
   void SetDeadline(int db, Entry* e, int64_t deadline_ms);
   // Resizes e's value (see Entry::ResizeValue), keeping table and wheel
   // consistent. Returns the entry's possibly new address.
@@ -113,6 +115,8 @@ class Keyspace final : private ExpiryHandler {
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceObserver* observer_ = nullptr;
   int expiring_db_ = -1;  // database whose wheel is calling OnExpired
+  size_t next_expire_db_ = 0;
+  uint64_t rng_state_ = 1;
   uint64_t expired_keys_ = 0;
   size_t entry_bytes_ = 0;  // sum of Entry::AllocatedBytes()
 };

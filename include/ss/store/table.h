@@ -67,15 +67,21 @@ class EntryTable {
   size_t MemoryBytes() const;
 
  private:
-  struct Slots;  // one slot array (capacity is a power of two)
-  // Implementation detail; see table.cc.
-  Slots* main_ = nullptr;  // where inserts go
-  Slots* old_ = nullptr;   // being drained into main_ during a resize
-  size_t size_ = 0;
-  size_t migrate_pos_ = 0;  // next old_ slot to drain
-  size_t migrate_left_ = 0; // old_ slots not yet drained
+  struct Slots;  // one slot array (capacity is a power of two); see table.cc
+  Slots* main_ = nullptr;    // where inserts go
+  Slots* old_ = nullptr;     // being drained into main_ during a resize
+  size_t size_ = 0;          // entries in main_ and old_ together
+  size_t migrate_pos_ = 0;   // next old_ slot to drain
+  size_t migrate_left_ = 0;  // old_ slots not yet drained
+
+  // Starts a grow or shrink if the load calls for one and none is running.
   void MaybeStartResize();
+  // Allocates a main_ of 2^bits slots and makes the current one old_.
+  void StartResize(unsigned bits);
+  // Moves up to `clusters` whole probe clusters from old_ to main_.
   void MigrateSome(size_t clusters);
+  // Frees old_ once it holds no entries.
+  void FinishResizeIfDrained();
 };
 
 }  // namespace ss

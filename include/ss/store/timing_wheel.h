@@ -13,6 +13,7 @@
 // Loop thread only.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -59,10 +60,44 @@ class TimingWheel {
   size_t MemoryBytes() const;
 
  private:
-  struct Level;
-  std::vector<Level> levels_;
+  // Geometry and invariants: see the comment at the top of timing_wheel.cc.
+  static constexpr int kLevels = 7;
+  static constexpr size_t kSlotCount = 256 + 6 * 128;  // sentinels of all levels
+  static constexpr size_t kDueList = kSlotCount;       // deadline already passed
+  static constexpr size_t kOverflowList = kSlotCount + 1;  // beyond the top level
+  static constexpr size_t kPendingList = kSlotCount + 2;   // overflow being re-placed
+  static constexpr size_t kListCount = kSlotCount + 3;
+
+  // Counters for tests and INFO: units of work done, slots visited.
+  struct Stats {
+    uint64_t work = 0;
+    uint64_t slot_visits = 0;
+  };
+  friend struct TimingWheelPeer;  // tests: stats_ and CheckInvariants()
+
+  void Place(Entry* e);
+  void LinkInto(size_t list, Entry* e);
+  void Detach(Entry* e);
+  void Expire(Entry* e, ExpiryHandler& handler);
+  void Move(Entry* e);
+  bool DrainList(size_t list, ExpiryHandler& handler);
+  bool ExpireLevel0(ExpiryHandler& handler);
+  bool DrainLevel(int level, ExpiryHandler& handler);
+  bool DrainOverflow(ExpiryHandler& handler);
+  int64_t Position(int level) const;
+  int64_t TimeWhenPositionReaches(int level, int64_t pos_ms) const;
+  size_t NextOccupied(int level, int64_t from_index) const;
+  bool ListEmpty(size_t list) const { return lists_[list].next == &lists_[list]; }
+  bool CheckInvariants() const;
+
+  std::vector<WheelLink> lists_;  // kListCount circular lists (never resized)
+  std::array<uint64_t, kSlotCount / 64> occupied_{};  // bit per non-empty slot
+  std::array<int64_t, kLevels> cursor_{};  // per level: first undrained slot index
+  int64_t overflow_min_;  // <= every overflow deadline (may be stale-low)
   size_t size_ = 0;
-  int64_t now_ms_;  // every deadline < now_ms_ has been expired or is overdue
+  size_t work_left_ = 0;  // budget left in the current Advance()
+  int64_t now_ms_;  // latest time given to Advance (or the constructor)
+  Stats stats_;
 };
 
 }  // namespace ss

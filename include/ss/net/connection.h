@@ -1,0 +1,81 @@
+// Connection: one client socket. Reads into the server's shared buffer (or
+// its own when a request is split across reads), parses every complete
+// request, runs it through the command table and queues the reply; after
+// the whole read is processed the replies leave in one write (uv_try_write,
+// then uv_write for what the socket did not take).
+//
+// Reply order is the ReplyQueue's: a reply slot not yet filled (a command
+// waiting on something) holds back the replies after it, and while one is
+// open the connection executes nothing more, so commands also take effect in
+// order.
+//
+// Owns its libuv handle, buffers and cmd::Client; is deleted only in the
+// handle's close callback. Loop thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ss/cmd/client.h"
+#include "ss/resp/parser.h"
+#include "ss/resp/reply_queue.h"
+#include "ss/resp/writer.h"
+
+namespace ss::net {
+
+class Server;
+
+class Connection {
+ public:
+  // Takes over an accepted stream (a uv_tcp_t or uv_pipe_t allocated inside
+  // this object by Create). REQUIRES: listener has a pending connection.
+  static Connection* Accept(Server& server, uv_stream_t* listener, bool unix_socket);
+
+  // Starts closing; the object is freed in the close callback.
+  void Close();
+  cmd::Client& client() { return client_; }
+
+ private:
+  Connection(Server& server, bool unix_socket);
+  ~Connection();
+
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnClose(uv_handle_t* h);
+
+  // Parses and runs every complete request in data; returns bytes consumed.
+  size_t Process(const char* data, size_t len);
+  void HandleRead(const char* data, size_t len, bool in_shared);
+  void Flush();
+  void RejectAndClose(std::string_view error);
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  void UpdateClientFigures();
+
+  Server& server_;
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_{};
+  bool unix_socket_;
+  cmd::Client client_;
+  resp::RequestParser parser_;
+  // The bytes of an incomplete request (and anything after it), [0, len_).
+  std::unique_ptr<char[]> rbuf_;
+  size_t rcap_ = 0;
+  size_t rlen_ = 0;
+  resp::ReplyQueue out_;
+  resp::ReplyWriter writer_;
+  uv_write_t write_req_{};
+  std::vector<std::string> inflight_;  // buffers of the write in flight
+  std::vector<uv_buf_t> iov_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool registered_ = false;
+};
+
+}  // namespace ss::net
