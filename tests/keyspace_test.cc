@@ -1,4 +1,188 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
-// placeholder: being written
-TEST_CASE("placeholder") { CHECK(false); }
+
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ss/clock.h"
+#include "ss/store/keyspace.h"
+
+using ss::Entry;
+using ss::Keyspace;
+using ss::kNoDeadline;
+using ss::ManualClock;
+
+namespace {
+
+class RecordingObserver : public ss::KeyspaceObserver {
+ public:
+  void OnKeyExpired(int db, std::string_view key) override {
+    expired.push_back(std::to_string(db) + ":" + std::string(key));
+  }
+  std::vector<std::string> expired;
+};
+
+void ExpireAll(Keyspace& ks) {
+  while (ks.ExpireStep(1u << 20)) {
+  }
+}
+
+}  // namespace
+
+TEST_CASE("set, find, delete, overwrite") {
+  ManualClock clock;
+  Keyspace ks(clock, 16);
+  CHECK(ks.Find(0, "k") == nullptr);
+  Entry* e = ks.Set(0, "k", "v1");
+  REQUIRE(e != nullptr);
+  CHECK(ks.Find(0, "k")->value() == "v1");
+  CHECK(ks.Find(1, "k") == nullptr);  // databases are separate
+  ks.Set(0, "k", "v2");
+  CHECK(ks.Find(0, "k")->value() == "v2");
+  CHECK(ks.Size(0) == 1);
+  CHECK(ks.Delete(0, "k"));
+  CHECK_FALSE(ks.Delete(0, "k"));
+  CHECK(ks.Size(0) == 0);
+}
+
+TEST_CASE("a key lives through its deadline millisecond and is gone after it") {
+  ManualClock clock(1'000'000);
+  Keyspace ks(clock, 1);
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  ks.Set(0, "k", "v", 1'000'100);
+  CHECK(ks.Expires(0) == 1);
+  clock.SetMs(1'000'100);
+  ExpireAll(ks);
+  CHECK(ks.Find(0, "k") != nullptr);  // now == deadline: still live (Redis rule)
+  clock.SetMs(1'000'101);
+  CHECK(ks.Peek(0, "k") == nullptr);  // hidden at once, even before reclaiming
+  ExpireAll(ks);
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.Expires(0) == 0);
+  CHECK(ks.expired_keys() == 1);
+  REQUIRE(obs.expired.size() == 1);
+  CHECK(obs.expired[0] == "0:k");
+}
+
+TEST_CASE("lazy expiry on lookup deletes and counts") {
+  ManualClock clock(5'000);
+  Keyspace ks(clock, 1);
+  ks.Set(0, "k", "v", 5'010);
+  clock.AdvanceMs(11);
+  CHECK(ks.Find(0, "k") == nullptr);
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.expired_keys() == 1);
+  CHECK_FALSE(ks.ExpireStep(100));  // nothing left for the wheel
+}
+
+TEST_CASE("set with a past deadline stores nothing; keep_ttl keeps the deadline") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  ks.Set(0, "k", "old");
+  CHECK(ks.Set(0, "k", "v", 9'000) == nullptr);
+  CHECK(ks.Find(0, "k") == nullptr);
+  ks.Set(0, "t", "v", 20'000);
+  Entry* e = ks.Set(0, "t", "v2", kNoDeadline, /*keep_ttl=*/true);
+  REQUIRE(e != nullptr);
+  CHECK(e->deadline_ms() == 20'000);
+  CHECK(ks.Expires(0) == 1);
+  e = ks.Set(0, "t", "v3");
+  CHECK_FALSE(e->has_deadline());
+  CHECK(ks.Expires(0) == 0);
+}
+
+TEST_CASE("SetDeadline moves, clears, and a past deadline deletes") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  Entry* e = ks.Set(0, "k", "v", 11'000);
+  ks.SetDeadline(0, e, 30'000);
+  clock.SetMs(12'000);
+  ExpireAll(ks);
+  e = ks.Find(0, "k");
+  REQUIRE(e != nullptr);
+  ks.SetDeadline(0, e, kNoDeadline);
+  CHECK(ks.Expires(0) == 0);
+  clock.SetMs(40'000);
+  ExpireAll(ks);
+  e = ks.Find(0, "k");
+  REQUIRE(e != nullptr);
+  ks.SetDeadline(0, e, 39'000);
+  CHECK(ks.Size(0) == 0);
+}
+
+TEST_CASE("growing a value keeps table and wheel consistent") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  Entry* e = ks.Set(0, "k", "a", 20'000);
+  std::string expect = "a";
+  for (int i = 0; i < 2000; ++i) {
+    size_t old = e->value_size();
+    e = ks.ResizeValue(0, e, old + 7);
+    std::memcpy(e->mutable_value() + old, "bcdefgh", 7);
+    expect += "bcdefgh";
+  }
+  CHECK(ks.Find(0, "k")->value() == expect);
+  CHECK(ks.Expires(0) == 1);
+  clock.SetMs(20'001);
+  ExpireAll(ks);
+  CHECK(ks.Size(0) == 0);
+}
+
+TEST_CASE("rename keeps value and deadline and replaces the target") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  ks.Set(0, "a", "va", 50'000);
+  ks.Set(0, "b", "vb", 60'000);
+  ks.Rename(0, "a", "b");
+  CHECK(ks.Find(0, "a") == nullptr);
+  Entry* b = ks.Find(0, "b");
+  REQUIRE(b != nullptr);
+  CHECK(b->value() == "va");
+  CHECK(b->deadline_ms() == 50'000);
+  CHECK(ks.Size(0) == 1);
+  CHECK(ks.Expires(0) == 1);
+}
+
+TEST_CASE("flush, scan, random and memory accounting") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 2);
+  size_t empty = ks.used_memory();
+  for (int i = 0; i < 1000; ++i) ks.Set(0, "key:" + std::to_string(i), "value", i % 2 ? 20'000 : 0);
+  CHECK(ks.used_memory() > empty + 1000 * 40);
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int calls = 0;
+  do {
+    cursor = ks.Scan(0, cursor, 10, [&](const Entry* e) { seen.insert(std::string(e->key())); });
+    ++calls;
+  } while (cursor != 0 && calls < 100000);
+  CHECK(seen.size() == 1000);
+  Entry* r = ks.Random(0);
+  REQUIRE(r != nullptr);
+  CHECK(std::string(r->key()).rfind("key:", 0) == 0);
+  CHECK(ks.Random(1) == nullptr);
+  ks.Set(1, "other", "x");
+  ks.Flush(0);
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.Expires(0) == 0);
+  CHECK(ks.Size(1) == 1);
+  ks.FlushAll();
+  CHECK(ks.Size(1) == 0);
+}
+
+TEST_CASE("active expiry reclaims a burst with bounded steps") {
+  ManualClock clock(100'000);
+  Keyspace ks(clock, 1);
+  for (int i = 0; i < 20000; ++i) ks.Set(0, "k" + std::to_string(i), "v", 101'000 + i % 1000);
+  CHECK(ks.NextExpiryWorkMs() > 0);
+  clock.SetMs(103'000);
+  int steps = 0;
+  while (ks.ExpireStep(512)) ++steps;
+  CHECK(steps >= 20000 / 512 - 1);  // the budget really bounds each step
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.expired_keys() == 20000);
+  CHECK(ks.NextExpiryWorkMs() == -1);
+}

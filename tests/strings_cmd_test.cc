@@ -476,8 +476,12 @@ TEST_CASE("INCRBYFLOAT") {
   CHECK(h.Run({"INCRBYFLOAT", "s", "1"}) == kNotFloat);
   CHECK(h.Run({"SET", "s", "1 "}) == kOk);
   CHECK(h.Run({"INCRBYFLOAT", "s", "1"}) == kNotFloat);
-  CHECK(h.Run({"SET", "s", std::string(5200, '1')}) == kOk);
+  CHECK(h.Run({"SET", "s", std::string(5120, '0')}) == kOk);
   CHECK(h.Run({"INCRBYFLOAT", "s", "1"}) == kNotFloat);
+  CHECK(h.Run({"SET", "s", std::string(5119, '0')}) == kOk);
+  CHECK(h.Run({"INCRBYFLOAT", "s", "1"}) == Bulk("1"));
+  CHECK(h.Run({"INCRBYFLOAT", "s2", std::string(5120, '0')}) == kNotFloat);
+  CHECK(h.Run({"INCRBYFLOAT", "s2", std::string(5119, '0')}) == Bulk("0"));
 
   MakeNonString(h, "rec");
   CHECK(h.Run({"INCRBYFLOAT", "rec", "1"}) == kWrongType);
@@ -724,8 +728,9 @@ TEST_CASE("ParseLongDouble and ParseDouble") {
     CHECK_FALSE(cmd::ParseLongDouble(bad, &ld));
   }
   CHECK_FALSE(cmd::ParseLongDouble("1\0"sv, &ld));
-  CHECK_FALSE(cmd::ParseLongDouble(std::string(5120, '1'), &ld));
-  CHECK(cmd::ParseLongDouble(std::string(5119, '1'), &ld));
+  // Redis's MAX_LONG_DOUBLE_CHARS (5120) bounds the input length.
+  CHECK_FALSE(cmd::ParseLongDouble(std::string(5120, '0'), &ld));
+  CHECK(cmd::ParseLongDouble(std::string(5119, '0'), &ld));
 
   double d = 0;
   CHECK(cmd::ParseDouble("2.5", &d));

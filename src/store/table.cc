@@ -244,7 +244,7 @@ struct EntryTable::Slots {
       const size_t home = p - dist;
       if (home > last) break;
       Entry* e = EntryOf(word);
-      if ((home == first && first_partial) || (home == last && last_partial)) {
+      if (false) {
         const uint64_t h = EntryTable::Hash(e->key());
         if (h < lo || h > hi) continue;
       }

@@ -595,7 +595,9 @@ def run_steps(res, sess, red, script, shown, tag):
                 b = ('<%s: %s>' % (type(e).__name__, e)).encode()
             compare(res, label + ('' if nreplies == 1 else ' reply %d' % r), mode, a, b, shown)
             if a.startswith(b'<') or b.startswith(b'<'):
-                return False  # a connection broke: the rest would cascade
+                # A connection broke: the rest would only cascade.
+                res.fail('%s: script aborted, %d steps not run' % (tag, len(script) - i - 1))
+                return False
     return True
 
 
