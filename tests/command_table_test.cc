@@ -98,3 +98,9 @@ TEST_CASE("maxmemory refuses commands that may grow memory") {
   CHECK(h.Run({"GET", "k2"}) == "$-1\r\n");  // reads still work
   CHECK(h.Run({"DEL", "k"}) == ":1\r\n");     // and deletes free memory
 }
+
+TEST_CASE("unknown command arguments end at a NUL byte, as Redis's printf does") {
+  ss::test::CmdHarness h;
+  CHECK(h.Run({"nosuch", std::string("nul\0byte", 8)}) ==
+        "-ERR unknown command 'nosuch', with args beginning with: 'nul' \r\n");
+}

@@ -33,7 +33,8 @@ TEST_CASE("SELECT") {
   CHECK(h.Run({"SELECT", "16"}) == "-ERR DB index is out of range\r\n");
   CHECK(h.Run({"SELECT", "-1"}) == "-ERR DB index is out of range\r\n");
   CHECK(h.Run({"SELECT", "x"}) == "-ERR value is not an integer or out of range\r\n");
-  CHECK(h.Run({"SELECT", "99999999999"}) == "-ERR value is not an integer or out of range\r\n");
+  CHECK(h.Run({"SELECT", "99999999999"}) ==
+        "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");
   CHECK(h.client().db == 15);
   h.Run({"SET", "k", "v"});
   h.Run({"SELECT", "0"});

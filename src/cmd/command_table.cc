@@ -81,15 +81,17 @@ void RejectFormat(resp::ReplyWriter& reply, const std::string& text) { reply.Err
 void UnknownCommand(resp::ReplyWriter& reply, std::span<const std::string_view> args) {
   // Mirrors processCommand: "unknown command '%.128s', with args beginning
   // with: " then "'%.*s' " per argument until the list reaches 128 bytes.
+  // Redis formats with printf, so an argument also ends at its first NUL.
+  auto c_string = [](std::string_view s) { return s.substr(0, s.find('\0')); };
   std::string list;
   for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
     size_t room = 128 - list.size();
     list.push_back('\'');
-    list.append(args[i].substr(0, room));
+    list.append(c_string(args[i]).substr(0, room));
     list.append("' ");
   }
   std::string msg = "ERR unknown command '";
-  msg.append(args[0].substr(0, 128));
+  msg.append(c_string(args[0]).substr(0, 128));
   msg.append("', with args beginning with: ");
   msg.append(list);
   RejectFormat(reply, msg);

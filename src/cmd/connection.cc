@@ -33,11 +33,15 @@ void CmdQuit(CommandContext& ctx) {
 
 void CmdSelect(CommandContext& ctx) {
   int64_t id = 0;
-  // Redis reads the index with getIntFromObjectOrReply: a non-number and a
-  // number outside int get the integer error, an int outside 0..N-1 the
-  // range error.
-  if (!ParseInt64(ctx.args[1], &id) || id < INT32_MIN || id > INT32_MAX) {
+  // Redis reads the index with getIntFromObjectOrReply: a non-number gets
+  // the integer error, a number outside int its own range text, and an int
+  // outside 0..N-1 the DB index error.
+  if (!ParseInt64(ctx.args[1], &id)) {
     ctx.reply.Error(kErrNotInteger);
+    return;
+  }
+  if (id < INT32_MIN || id > INT32_MAX) {
+    ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
     return;
   }
   if (id < 0 || id >= ctx.keyspace().databases()) {

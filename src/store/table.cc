@@ -42,6 +42,7 @@ constexpr uint64_t kPtrMask = (uint64_t{1} << kPtrBits) - 1;
 constexpr uint64_t kDistField = ((uint64_t{1} << kDistBits) - 1) << kPtrBits;
 constexpr uint64_t kTagMask = (uint64_t{1} << kTagBits) - 1;
 constexpr size_t kDistSaturated = (size_t{1} << kDistBits) - 1;
+constexpr size_t kNpos = std::numeric_limits<size_t>::max();  // "no slot"
 
 // 16 slots = 128 bytes: an empty database costs two cache lines.
 constexpr unsigned kInitialBits = 4;
@@ -144,7 +145,6 @@ struct EntryTable::Slots {
   // empty slot or at a resident closer to its home than the key would be
   // (Robin Hood order), and the array is never full (load <= 0.85).
   size_t FindPos(std::string_view key, uint64_t hash) const {
-    static constexpr size_t kNpos = std::numeric_limits<size_t>::max();
     const uint64_t* w = words();
     const uint64_t tag = hash & kTagMask;
     size_t pos = Home(hash);
@@ -166,7 +166,6 @@ struct EntryTable::Slots {
   // probe run of `hash`, or npos; never dereferences `target`. Bounded like
   // FindPos.
   size_t FindAddress(const Entry* target, uint64_t hash) const {
-    static constexpr size_t kNpos = std::numeric_limits<size_t>::max();
     const uint64_t* w = words();
     size_t pos = Home(hash);
     for (size_t dist = 0;; ++dist) {
@@ -244,7 +243,7 @@ struct EntryTable::Slots {
       const size_t home = p - dist;
       if (home > last) break;
       Entry* e = EntryOf(word);
-      if (false) {
+      if ((home == first && first_partial) || (home == last && last_partial)) {
         const uint64_t h = EntryTable::Hash(e->key());
         if (h < lo || h > hi) continue;
       }
@@ -259,10 +258,6 @@ struct EntryTable::Slots {
     }
   }
 };
-
-namespace {
-constexpr size_t kNpos = std::numeric_limits<size_t>::max();
-}  // namespace
 
 EntryTable::EntryTable() : main_(Slots::Create(kInitialBits)) {}
 
@@ -288,9 +283,9 @@ Entry* EntryTable::Find(std::string_view key) {
 void EntryTable::Insert(Entry* e) {
   if (old_ != nullptr) MigrateSome(kClustersPerOp);
   if (size_ + 1 > main_->grow_at) {
-    // Only reachable mid-resize if inserts outran migration, which the
-    // per-op budget rules out for grows; finishing first keeps one resize
-    // at a time (an O(n) pause in that unlikely case).
+    // Mid-resize this means inserts outran migration: the per-op budget
+    // rules that out during a grow and makes it rare after a shrink.
+    // Finishing first keeps one resize at a time (an O(n) pause then).
     if (old_ != nullptr) MigrateSome(std::numeric_limits<size_t>::max());
     // Finishing may itself have started this grow.
     if (old_ == nullptr) StartResize(main_->bits + 1);
