@@ -63,6 +63,7 @@ TEST_CASE("CLIENT ID, SETNAME, GETNAME, SETINFO, LIST, INFO") {
   CHECK(h.Run({"CLIENT", "LIST", "TYPE", "pubsub"}) == "$0\r\n\r\n");
   CHECK(h.Run({"CLIENT", "LIST", "TYPE", "bogus"}) == "-ERR Unknown client type 'bogus'\r\n");
   CHECK(h.Run({"CLIENT", "LIST", "ID", "0"}) == "-ERR Invalid client ID\r\n");
+  CHECK(h.Run({"CLIENT", "LIST", "TYPE", "normal", "ID", "1"}) == "-ERR syntax error\r\n");
   h.client().protocol = 3;
   std::string info = h.Run({"CLIENT", "INFO"});
   CHECK(info.rfind("=", 0) == 0);  // RESP3: verbatim
@@ -111,7 +112,7 @@ TEST_CASE("COMMAND COUNT, INFO, LIST, DOCS") {
   CHECK(std::stoi(count.substr(1)) > 50);
   std::string get = h.Run({"COMMAND", "INFO", "get"});
   CHECK(get.rfind("*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n", 0) == 0);
-  CHECK(h.Run({"COMMAND", "INFO", "nosuch"}) == "*1\r\n*-1\r\n");
+  CHECK(h.Run({"COMMAND", "INFO", "nosuch"}) == "*1\r\n$-1\r\n");
   CHECK(Contains(h.Run({"COMMAND", "INFO", "config|get"}), "$10\r\nconfig|get\r\n:-3\r\n"));
   std::string list = h.Run({"COMMAND", "LIST"});
   CHECK(Contains(list, "$3\r\nget\r\n"));

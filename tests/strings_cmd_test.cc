@@ -440,6 +440,10 @@ TEST_CASE("INCRBYFLOAT") {
   CHECK(h.Run({"INCRBYFLOAT", "k", "-1.5"}) == Bulk("-1.5"));
   CHECK(h.Run({"INCRBYFLOAT", "l", "1e20"}) == Bulk("100000000000000000000"));
   CHECK(h.Run({"INCRBYFLOAT", "m", "1e-20"}) == Bulk("0"));
+  // Rounds to "-0.000...": printed as "0", never "-0".
+  CHECK(h.Run({"INCRBYFLOAT", "m3", "-1e-20"}) == Bulk("0"));
+  CHECK(h.Run({"SET", "m4", "-0"}) == kOk);
+  CHECK(h.Run({"INCRBYFLOAT", "m4", "0"}) == Bulk("0"));
   CHECK(h.Run({"INCRBYFLOAT", "m2", "0.0000001"}) == Bulk("0.0000001"));
   CHECK(h.Run({"INCRBYFLOAT", "n", "3.14159265358979323846"}) == Bulk("3.14159265358979324"));
   CHECK(h.Run({"INCRBYFLOAT", "o", "123456789012345678901234567890"}) ==
@@ -550,6 +554,10 @@ TEST_CASE("GETRANGE") {
   CHECK(h.Run({"GETRANGE", "a", "0", "-100"}) == Bulk("H"));
   CHECK(h.Run({"GETRANGE", "a", "-100", "-100"}) == Bulk("H"));
   CHECK(h.Run({"GETRANGE", "a", "-100", "2"}) == Bulk("Hel"));
+  // Both negative with start > end is empty before any clamping.
+  CHECK(h.Run({"GETRANGE", "a", "-100", "-200"}) == kEmpty);
+  CHECK(h.Run({"GETRANGE", "a", "-5", "-200"}) == kEmpty);
+  CHECK(h.Run({"GETRANGE", "a", "-200", "-5"}) == Bulk("Hello W"));
   CHECK(h.Run({"GETRANGE", "a", "3", "1"}) == kEmpty);
   CHECK(h.Run({"GETRANGE", "a", "100", "200"}) == kEmpty);
   CHECK(h.Run({"GETRANGE", "a", "10", "100"}) == Bulk("d"));

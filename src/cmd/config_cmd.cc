@@ -219,6 +219,7 @@ void CmdConfigSet(CommandContext& ctx) {
 
 void CmdConfigResetStat(CommandContext& ctx) {
   ctx.server.stats = Stats{};
+  ctx.keyspace().ResetStats();
   ctx.reply.Status("OK");
 }
 

@@ -106,32 +106,29 @@ void CmdClientSetInfo(CommandContext& ctx) {
 }
 
 void CmdClientList(CommandContext& ctx) {
-  // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
+  // CLIENT LIST [TYPE normal|master|replica|pubsub] | [ID id [id ...]]: the
+  // two filters are alternatives, as in Redis 7.0.
   std::vector<uint64_t> ids;
   bool only_none = false;  // TYPE master/replica/pubsub: sessiond has none of those
-  for (size_t i = 2; i < ctx.args.size(); ++i) {
-    if (EqualsIgnoreCase(ctx.args[i], "type") && i + 1 < ctx.args.size()) {
-      std::string_view t = ctx.args[++i];
-      if (EqualsIgnoreCase(t, "normal")) continue;
-      if (EqualsIgnoreCase(t, "master") || EqualsIgnoreCase(t, "replica") ||
-          EqualsIgnoreCase(t, "slave") || EqualsIgnoreCase(t, "pubsub")) {
-        only_none = true;
-        continue;
-      }
+  if (ctx.args.size() == 4 && EqualsIgnoreCase(ctx.args[2], "type")) {
+    std::string_view t = ctx.args[3];
+    if (EqualsIgnoreCase(t, "master") || EqualsIgnoreCase(t, "replica") ||
+        EqualsIgnoreCase(t, "slave") || EqualsIgnoreCase(t, "pubsub")) {
+      only_none = true;
+    } else if (!EqualsIgnoreCase(t, "normal")) {
       ctx.reply.Error("ERR Unknown client type '" + std::string(t) + "'");
       return;
     }
-    if (EqualsIgnoreCase(ctx.args[i], "id") && i + 1 < ctx.args.size()) {
-      for (++i; i < ctx.args.size(); ++i) {
-        int64_t id = 0;
-        if (!ParseInt64(ctx.args[i], &id) || id < 1) {
-          ctx.reply.Error("ERR Invalid client ID");
-          return;
-        }
-        ids.push_back(static_cast<uint64_t>(id));
+  } else if (ctx.args.size() >= 4 && EqualsIgnoreCase(ctx.args[2], "id")) {
+    for (size_t i = 3; i < ctx.args.size(); ++i) {
+      int64_t id = 0;
+      if (!ParseInt64(ctx.args[i], &id) || id < 1) {
+        ctx.reply.Error("ERR Invalid client ID");
+        return;
       }
-      break;
+      ids.push_back(static_cast<uint64_t>(id));
     }
+  } else if (ctx.args.size() != 2) {
     ctx.reply.Error(kErrSyntax);
     return;
   }

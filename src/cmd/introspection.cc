@@ -100,7 +100,7 @@ void ReplyKeySpecs(resp::ReplyWriter& r, const CommandSpec& spec) {
   bool write = (spec.flags & kCmdWrite) != 0;
   r.SetHeader(2);
   r.Status(write ? "RW" : "RO");
-  r.Status(write ? "UPDATE" : "ACCESS");
+  r.Status(write ? "update" : "access");
   r.Bulk("begin_search");
   r.MapHeader(2);
   r.Bulk("type");
@@ -197,7 +197,7 @@ void CmdCommandInfo(CommandContext& ctx) {
     const CommandSpec* parent = nullptr;
     const CommandSpec* spec = Resolve(ctx.args[i], &parent);
     if (spec == nullptr) {
-      ctx.reply.NullArray();
+      ctx.reply.Null();
     } else {
       ReplyCommandInfo(ctx.reply, *spec, parent);
     }

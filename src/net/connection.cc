@@ -184,8 +184,8 @@ void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
     Close();
     return;
   }
-  UpdateClientFigures();
   Flush();
+  UpdateClientFigures();
 }
 
 size_t Connection::Process(const char* data, size_t len) {

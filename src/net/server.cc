@@ -88,6 +88,8 @@ int Server::Run() {
 
   uv_timer_init(&loop_, &expiry_timer_);
   expiry_timer_.data = this;
+  uv_idle_init(&loop_, &expiry_idle_);
+  expiry_idle_.data = this;
   uv_timer_init(&loop_, &cron_timer_);
   cron_timer_.data = this;
   uv_timer_start(&cron_timer_, OnCronTimer, 100, 100);
@@ -101,7 +103,7 @@ int Server::Run() {
   Log(LogLevel::kNotice, "sessiond " SS_VERSION " (Redis 7.0 protocol), pid " +
                              std::to_string(getpid()) + ", ready to accept connections:" + where);
   uv_run(&loop_, UV_RUN_DEFAULT);
-  Log(LogLevel::kNotice, "sessiond is now ready to exit, bye bye...");
+  Log(LogLevel::kWarning, "sessiond is now ready to exit, bye bye...");
   return 0;
 }
 
@@ -126,6 +128,7 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&expiry_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&expiry_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   // Copy: Close() does not remove from connections_ (OnClose does), but be
@@ -166,6 +169,7 @@ void Server::OnSignal(uv_signal_t* handle, int signum) {
 }
 
 void Server::ArmExpiryTimer() {
+  if (expiry_backlog_) return;  // the idle handle is already slicing
   int64_t next = state_.keyspace.NextExpiryWorkMs();
   if (next < 0) {
     if (expiry_armed_ms_ >= 0) {
@@ -184,11 +188,19 @@ void Server::ArmExpiryTimer() {
 void Server::OnExpiryTimer(uv_timer_t* t) {
   auto* self = static_cast<Server*>(t->data);
   self->expiry_armed_ms_ = -1;
-  if (self->state_.keyspace.ExpireStep(kExpiryBudget)) {
-    // More is due: come back on the next loop turn, after polling clients.
-    uv_timer_start(&self->expiry_timer_, OnExpiryTimer, 0, 0);
-    self->expiry_armed_ms_ = self->state_.clock.NowMs();
+  self->ExpireSlice();
+}
+
+void Server::OnExpiryIdle(uv_idle_t* i) { static_cast<Server*>(i->data)->ExpireSlice(); }
+
+void Server::ExpireSlice() {
+  bool more = state_.keyspace.ExpireStep(kExpiryBudget);
+  if (more && !expiry_backlog_) {
+    uv_idle_start(&expiry_idle_, OnExpiryIdle);
+  } else if (!more && expiry_backlog_) {
+    uv_idle_stop(&expiry_idle_);
   }
+  expiry_backlog_ = more;
 }
 
 void Server::OnCronTimer(uv_timer_t* t) {

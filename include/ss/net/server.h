@@ -56,6 +56,10 @@ class Server {
   static void OnNewConnection(uv_stream_t* listener, int status);
   static void OnSignal(uv_signal_t* handle, int signum);
   static void OnExpiryTimer(uv_timer_t* t);
+  static void OnExpiryIdle(uv_idle_t* i);
+  // One budgeted slice of active expiry; keeps slicing from the idle handle
+  // while due work remains.
+  void ExpireSlice();
   static void OnCronTimer(uv_timer_t* t);
   static void OnPrepare(uv_prepare_t* p);
   void Accept(uv_stream_t* listener, bool unix_socket);
@@ -71,6 +75,12 @@ class Server {
   uv_signal_t sigint_{};
   uv_signal_t sigterm_{};
   uv_timer_t expiry_timer_{};
+  // Active while expiry has a backlog: an active idle handle makes the loop
+  // poll without blocking, so clients are served between slices. (A timer
+  // re-armed with timeout 0 from its own callback would run again in the same
+  // pass on libuv < 1.48 and starve clients.)
+  uv_idle_t expiry_idle_{};
+  bool expiry_backlog_ = false;
   uv_timer_t cron_timer_{};
   uv_prepare_t prepare_{};
   int64_t expiry_armed_ms_ = -1;  // wall-clock ms the expiry timer fires at

@@ -91,6 +91,7 @@ class Keyspace final : private ExpiryHandler {
 
   // Accounting for INFO.
   uint64_t expired_keys() const { return expired_keys_; }
+  void ResetStats() { expired_keys_ = 0; }
   size_t used_memory() const;
 
   // Whether a deadline means "already gone" at this instant.
