@@ -19,6 +19,8 @@
 // so lookups simply try both arrays.
 #include "ss/store/table.h"
 
+#include <sys/mman.h>
+
 #define XXH_INLINE_ALL  // XXH3 inlined into Hash: short keys dominate
 #include <xxhash.h>
 
@@ -99,10 +101,24 @@ struct EntryTable::Slots {
   size_t shrink_below;  // shrink once size drops below this (load ~0.1)
   bool crowded;         // some stored probe distance saturated
 
+  // Large arrays come straight from mmap: the kernel hands out zeroed pages
+  // lazily, so starting a resize costs no memset of megabytes, and the
+  // allocation cannot make glibc consolidate its fastbins (a pause of
+  // ~100 ms after a million small frees). Small ones use the allocator.
+  static constexpr size_t kMmapBytes = 256 * 1024;
+
   static Slots* Create(unsigned bits) {
     const size_t capacity = size_t{1} << bits;
-    void* mem = std::aligned_alloc(64, kHeaderBytes + capacity * sizeof(uint64_t));
-    if (mem == nullptr) throw std::bad_alloc();
+    const size_t bytes = kHeaderBytes + capacity * sizeof(uint64_t);
+    void* mem = nullptr;
+    if (bytes >= kMmapBytes) {
+      mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (mem == MAP_FAILED) throw std::bad_alloc();
+    } else {
+      mem = std::aligned_alloc(64, bytes);
+      if (mem == nullptr) throw std::bad_alloc();
+      std::memset(mem, 0, bytes);
+    }
     Slots* s = new (mem) Slots();
     s->mask = capacity - 1;
     s->bits = bits;
@@ -111,13 +127,17 @@ struct EntryTable::Slots {
     s->grow_at = capacity - capacity / 8 - capacity / 40;  // 0.85
     s->shrink_below = bits > kInitialBits ? capacity / 10 : 0;
     s->crowded = false;
-    std::memset(s->words(), 0, capacity * sizeof(uint64_t));
     return s;
   }
   static void Free(Slots* s) {
     if (s == nullptr) return;
+    const size_t bytes = s->bytes();
     s->~Slots();
-    std::free(s);
+    if (bytes >= kMmapBytes) {
+      munmap(s, bytes);
+    } else {
+      std::free(s);
+    }
   }
 
   size_t capacity() const { return mask + 1; }
