@@ -186,3 +186,30 @@ TEST_CASE("active expiry reclaims a burst with bounded steps") {
   CHECK(ks.expired_keys() == 20000);
   CHECK(ks.NextExpiryWorkMs() == -1);
 }
+
+TEST_CASE("overwriting in place keeps the block and updates value and deadline") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  Entry* a = ks.Set(0, "k", std::string(100, 'a'), 20'000);
+  size_t mem = ks.used_memory();
+  Entry* b = ks.Set(0, "k", std::string(90, 'b'), 30'000);
+  CHECK(a == b);  // same block reused
+  CHECK(b->value() == std::string(90, 'b'));
+  CHECK(b->deadline_ms() == 30'000);
+  CHECK(ks.used_memory() == mem);
+  Entry* c = ks.Set(0, "k", "c");  // no deadline now
+  CHECK_FALSE(c->has_deadline());
+  CHECK(ks.Expires(0) == 0);
+  Entry* d = ks.Set(0, "k", "d", 40'000);
+  CHECK(ks.Expires(0) == 1);
+  ks.Set(0, "k", "e", kNoDeadline, /*keep_ttl=*/true);
+  CHECK(ks.Find(0, "k")->deadline_ms() == 40'000);
+  CHECK(ks.Find(0, "k") == d);
+  CHECK(ks.Set(0, "k", "f", 5'000) == nullptr);  // past deadline: deleted
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.Expires(0) == 0);
+  ks.Set(0, "k", "small");
+  Entry* big = ks.Set(0, "k", std::string(5000, 'x'));  // does not fit: new block
+  CHECK(big->value().size() == 5000);
+  CHECK(ks.Size(0) == 1);
+}

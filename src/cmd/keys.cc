@@ -46,17 +46,6 @@ std::string LowerName(std::string_view name) {
 // Redis formats option names with %s, so a NUL byte ends them there.
 std::string_view UntilNul(std::string_view s) { return s.substr(0, s.find('\0')); }
 
-// lookupKeyRead: finds a live key and counts the hit or miss for INFO.
-Entry* LookupRead(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.keyspace().Find(ctx.db(), key);
-  if (e != nullptr) {
-    ++ctx.server.stats.keyspace_hits;
-  } else {
-    ++ctx.server.stats.keyspace_misses;
-  }
-  return e;
-}
-
 // ---- DEL, UNLINK, EXISTS, TOUCH, TYPE ---------------------------------------
 
 // DEL and UNLINK free a string in O(1), so sessiond has no lazy-free thread
@@ -73,7 +62,7 @@ void CmdDel(CommandContext& ctx) {
 void CmdExists(CommandContext& ctx) {
   int64_t found = 0;
   for (std::string_view key : ctx.args.subspan(1)) {
-    if (LookupRead(ctx, key) != nullptr) ++found;
+    if (ctx.LookupRead(key) != nullptr) ++found;
   }
   ctx.reply.Integer(found);
 }
@@ -82,7 +71,7 @@ void CmdExists(CommandContext& ctx) {
 // eviction), so it only counts the keys that exist, as Redis replies.
 void CmdTouch(CommandContext& ctx) { CmdExists(ctx); }
 
-void CmdType(CommandContext& ctx) { ctx.reply.Status(TypeName(LookupRead(ctx, ctx.args[1]))); }
+void CmdType(CommandContext& ctx) { ctx.reply.Status(TypeName(ctx.LookupRead(ctx.args[1]))); }
 
 // ---- EXPIRE family ----------------------------------------------------------
 
@@ -184,7 +173,7 @@ void CmdPExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, 0, false); }
 // ttlGenericCommand: -2 missing, -1 no deadline, else the remaining (or,
 // with absolute, the deadline) in ms, or in seconds rounded to nearest.
 void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
-  const Entry* e = LookupRead(ctx, ctx.args[1]);
+  const Entry* e = ctx.LookupRead(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.Integer(-2);
     return;

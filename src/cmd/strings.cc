@@ -50,22 +50,10 @@ struct ExtendedOptions {
 
 bool IsWrongType(const Entry* e) { return e != nullptr && e->type() != ValueType::kString; }
 
-// Find for read commands: counts a keyspace hit or miss as Redis's
-// lookupKeyRead does (a key of the wrong type still counts as a hit).
-Entry* LookupRead(CommandContext& ctx, std::string_view key) {
-  Entry* e = ctx.keyspace().Find(ctx.db(), key);
-  if (e != nullptr) {
-    ++ctx.server.stats.keyspace_hits;
-  } else {
-    ++ctx.server.stats.keyspace_misses;
-  }
-  return e;
-}
-
 // Redis's getGenericCommand: replies with the value of args[1] (or null).
 // False, after a WRONGTYPE reply, if the key holds another type.
 bool ReplyValue(CommandContext& ctx) {
-  const Entry* e = LookupRead(ctx, ctx.args[1]);
+  const Entry* e = ctx.LookupRead(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.Null();
     return true;
@@ -244,7 +232,7 @@ void CmdGetEx(CommandContext& ctx) {
     ctx.reply.Error(kErrSyntax);
     return;
   }
-  Entry* e = LookupRead(ctx, ctx.args[1]);
+  Entry* e = ctx.LookupRead(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -272,7 +260,7 @@ void CmdGetEx(CommandContext& ctx) {
 }
 
 void CmdGetDel(CommandContext& ctx) {
-  const Entry* e = LookupRead(ctx, ctx.args[1]);
+  const Entry* e = ctx.LookupRead(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.Null();
     return;
@@ -294,7 +282,7 @@ void CmdGetSet(CommandContext& ctx) {
 void CmdMGet(CommandContext& ctx) {
   ctx.reply.ArrayHeader(ctx.args.size() - 1);
   for (size_t j = 1; j < ctx.args.size(); ++j) {
-    const Entry* e = LookupRead(ctx, ctx.args[j]);
+    const Entry* e = ctx.LookupRead(ctx.args[j]);
     // MGET never errors: a key of another type reads as missing.
     if (e == nullptr || IsWrongType(e)) {
       ctx.reply.Null();
@@ -465,7 +453,7 @@ void CmdAppend(CommandContext& ctx) {
 }
 
 void CmdStrLen(CommandContext& ctx) {
-  const Entry* e = LookupRead(ctx, ctx.args[1]);
+  const Entry* e = ctx.LookupRead(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.Integer(0);
     return;
@@ -484,7 +472,7 @@ void CmdGetRange(CommandContext& ctx) {
     ctx.reply.Error(kErrNotInteger);
     return;
   }
-  const Entry* e = LookupRead(ctx, ctx.args[1]);
+  const Entry* e = ctx.LookupRead(ctx.args[1]);
   if (e == nullptr) {
     ctx.reply.Bulk("");
     return;

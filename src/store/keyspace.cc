@@ -1,6 +1,7 @@
 #include "ss/store/keyspace.h"
 
 #include <cassert>
+#include <cstring>
 
 namespace ss {
 
@@ -59,7 +60,28 @@ const Entry* Keyspace::Peek(int db, std::string_view key) const {
 Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
                      int64_t deadline_ms, bool keep_ttl) {
   Database& d = *dbs_[static_cast<size_t>(db)];
-  Entry* old = d.table.Remove(key);
+  // Overwriting a live string whose block has room: reuse it in place (no
+  // free, malloc or second probe). The common session-refresh case. A much
+  // smaller value gets a new block, so a big one's memory is not kept.
+  Entry* cur = d.table.Find(key);
+  if (cur != nullptr && cur->type() == ValueType::kString && cur->FitsInPlace(value.size()) &&
+      value.size() >= cur->value_size() / 2 && !IsPast(cur->deadline_ms())) {
+    if (keep_ttl) deadline_ms = cur->deadline_ms();
+    if (IsPast(deadline_ms)) {
+      DeleteEntry(d, cur);
+      return nullptr;
+    }
+    bool moved = false;
+    cur = Entry::ResizeValue(cur, value.size(), &moved);
+    if (!value.empty()) std::memcpy(cur->mutable_value(), value.data(), value.size());
+    if (deadline_ms != cur->deadline_ms()) {
+      Unlink(d, cur);
+      cur->set_deadline_ms(deadline_ms);
+      Link(d, cur);
+    }
+    return cur;
+  }
+  Entry* old = cur != nullptr ? d.table.Remove(key) : nullptr;
   if (old != nullptr) {
     if (keep_ttl && !IsPast(old->deadline_ms())) deadline_ms = old->deadline_ms();
     Unlink(d, old);

@@ -33,6 +33,14 @@ class CommandContext {
   Keyspace& keyspace() { return server.keyspace; }
   int db() const { return client.db; }
   int64_t NowMs() const { return server.clock.NowMs(); }
+  // The live entry for key in the client's database, or nullptr, counting a
+  // keyspace hit or miss for INFO as Redis's lookupKeyRead does (a key of
+  // another type counts as a hit).
+  Entry* LookupRead(std::string_view key) {
+    Entry* e = server.keyspace.Find(client.db, key);
+    ++(e != nullptr ? server.stats.keyspace_hits : server.stats.keyspace_misses);
+    return e;
+  }
   // Lower-case name of the running command, for error texts.
   std::string_view command_name;
 };
