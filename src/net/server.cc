@@ -1,5 +1,6 @@
 #include "ss/net/server.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,34 @@ namespace {
 constexpr size_t kExpiryBudget = 2048;
 // Resize work per housekeeping tick (100 ms) on top of what operations do.
 constexpr size_t kRehashClustersPerCron = 256;
+
+// Redis's adjustOpenFilesLimit: every client needs a descriptor, plus a few
+// for listeners, the loop and logging. Raises the soft (and, as root, the
+// hard) limit; if the system will not give enough, maxclients shrinks to fit.
+constexpr int kReservedFds = 32;
+
+void AdjustOpenFilesLimit(Config& cfg) {
+  rlim_t want = static_cast<rlim_t>(cfg.maxclients) + kReservedFds;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= want) return;
+  rlimit raised = lim;
+  raised.rlim_cur = want;
+  if (raised.rlim_max < want) raised.rlim_max = want;
+  if (setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+    raised.rlim_cur = lim.rlim_max;
+    raised.rlim_max = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0) raised.rlim_cur = lim.rlim_cur;
+  }
+  if (raised.rlim_cur >= want) return;
+  int fit = static_cast<int>(raised.rlim_cur) - kReservedFds;
+  if (fit < 1) fit = 1;
+  Log(LogLevel::kWarning, "You requested maxclients of " + std::to_string(cfg.maxclients) +
+                              " requiring at least " + std::to_string(want) +
+                              " max file descriptors, but the limit is " +
+                              std::to_string(raised.rlim_cur) + ": maxclients has been reduced to " +
+                              std::to_string(fit));
+  cfg.maxclients = fit;
+}
 
 Error UvError(std::string what, int code) {
   return Error{ErrorCode::kSystem, what + ": " + uv_strerror(code)};
@@ -40,6 +69,7 @@ Server::~Server() {
 }
 
 Status Server::Listen() {
+  AdjustOpenFilesLimit(state_.config);
   const Config& cfg = state_.config;
   if (cfg.port != 0 || cfg.unixsocket.empty()) {
     sockaddr_storage addr{};
