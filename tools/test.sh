@@ -13,7 +13,7 @@ status=0
 for dir in build build-asan; do
   if [ ! -d "$dir" ]; then
     if [ "$dir" = build-asan ]; then
-      meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+      meson setup "$dir" --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
     else
       meson setup "$dir" >/dev/null || exit 1
     fi

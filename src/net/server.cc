@@ -65,6 +65,16 @@ Server::Server(cmd::ServerState& state, const cmd::CommandTable& table)
 
 Server::~Server() {
   state_.request_shutdown = nullptr;
+  // After a normal shutdown nothing is open; after a failed Listen() the
+  // listener's handle is. Close what remains so the loop can be closed
+  // without leaking its internals.
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
   uv_loop_close(&loop_);
 }
 
