@@ -28,7 +28,8 @@ namespace {
 bool UpperName(std::string_view name, char (&buf)[32], std::string_view* out) {
   if (name.size() >= sizeof(buf)) return false;
   for (size_t i = 0; i < name.size(); ++i) {
-    buf[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[i])));
+    char c = name[i];
+    buf[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   }
   *out = std::string_view(buf, name.size());
   return true;
