@@ -24,8 +24,8 @@ std::string ClientInfoLine(const ServerState& server, const Client& c) {
   };
   auto num = [&field](std::string_view name, int64_t v) { field(name, std::to_string(v)); };
   num("id", static_cast<int64_t>(c.id));
-  field("addr", c.addr);
-  field("laddr", c.laddr);
+  field("addr", c.PeerAddress());
+  field("laddr", c.LocalAddress());
   num("fd", c.fd);
   field("name", c.name);
   num("age", (now - c.created_ms) / 1000);

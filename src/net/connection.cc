@@ -62,25 +62,8 @@ Connection* Connection::Accept(Server& server, uv_stream_t* listener, bool unix_
   }
   uv_os_fd_t fd;
   if (uv_fileno(reinterpret_cast<uv_handle_t*>(c->stream()), &fd) == 0) c->client_.fd = fd;
-  if (unix_socket) {
-    char path[1024];
-    size_t len = sizeof(path);
-    if (uv_pipe_getsockname(&c->handle_.pipe, path, &len) == 0) {
-      c->client_.addr = std::string(path, len) + ":0";
-      c->client_.laddr = c->client_.addr;
-    }
-  } else {
-    uv_tcp_nodelay(&c->handle_.tcp, 1);
-    sockaddr_storage addr{};
-    int len = sizeof(addr);
-    if (uv_tcp_getpeername(&c->handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      c->client_.addr = AddressOf(addr);
-    }
-    len = sizeof(addr);
-    if (uv_tcp_getsockname(&c->handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-      c->client_.laddr = AddressOf(addr);
-    }
-  }
+  if (!unix_socket) uv_tcp_nodelay(&c->handle_.tcp, 1);
+  c->client_.describe = [c](bool local) { return c->Describe(local); };
   cmd::ServerState& st = server.state();
   ++st.stats.total_connections_received;
   if (static_cast<int64_t>(st.clients.size()) >= st.config.maxclients) {
@@ -92,6 +75,20 @@ Connection* Connection::Accept(Server& server, uv_stream_t* listener, bool unix_
   c->registered_ = true;
   uv_read_start(c->stream(), OnAlloc, OnRead);
   return c;
+}
+
+std::string Connection::Describe(bool local) {
+  if (unix_socket_) {
+    char path[1024];
+    size_t len = sizeof(path);
+    if (uv_pipe_getsockname(&handle_.pipe, path, &len) != 0) return "";
+    return std::string(path, len) + ":0";
+  }
+  sockaddr_storage addr{};
+  int len = sizeof(addr);
+  int rc = local ? uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len)
+                 : uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len);
+  return rc == 0 ? AddressOf(addr) : "";
 }
 
 void Connection::RejectAndClose(std::string_view error) {
@@ -180,7 +177,7 @@ void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
   }
   if (static_cast<int64_t>(rlen_) > server_.state().config.client_query_buffer_limit) {
     Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id=" +
-                                std::to_string(client_.id) + " addr=" + client_.addr);
+                                std::to_string(client_.id) + " addr=" + client_.PeerAddress());
     Close();
     return;
   }

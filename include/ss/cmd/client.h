@@ -18,8 +18,14 @@ struct Client {
   int protocol = 2;                 // 2 or 3 (HELLO)
   std::string name;                 // CLIENT SETNAME
   std::string lib_name, lib_ver;    // CLIENT SETINFO
-  std::string addr;                 // peer "ip:port", or "/path:0" for unix
-  std::string laddr;                // local "ip:port"
+  // Peer "ip:port" ("/path:0" for unix) and local address. Left empty by a
+  // connection, which sets `describe` instead: asking the kernel costs two
+  // syscalls per connection and most clients are never listed.
+  std::string addr;
+  std::string laddr;
+  std::function<std::string(bool local)> describe;
+  std::string PeerAddress() const { return addr.empty() && describe ? describe(false) : addr; }
+  std::string LocalAddress() const { return laddr.empty() && describe ? describe(true) : laddr; }
   int fd = -1;
   bool unix_socket = false;
   int64_t created_ms = 0;

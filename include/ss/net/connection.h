@@ -55,6 +55,8 @@ class Connection {
   void RejectAndClose(std::string_view error);
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
   void UpdateClientFigures();
+  // The peer's (or, with local, our own) address, asked of the kernel.
+  std::string Describe(bool local);
 
   Server& server_;
   union {
