@@ -21,6 +21,8 @@
 
 #include <sys/mman.h>
 
+#include <random>
+
 #define XXH_INLINE_ALL  // XXH3 inlined into Hash: short keys dominate
 #include <xxhash.h>
 
@@ -286,7 +288,23 @@ EntryTable::~EntryTable() {
   Slots::Free(main_);
 }
 
-uint64_t EntryTable::Hash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+namespace {
+
+// A random seed per process, so nobody can precompute keys that collide in
+// this process's table (slowing lookups). Cursors never outlive the process,
+// so SCAN is unaffected.
+uint64_t ProcessSeed() {
+  std::random_device rd;
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
+const uint64_t kHashSeed = ProcessSeed();
+
+}  // namespace
+
+uint64_t EntryTable::Hash(std::string_view key) {
+  return XXH3_64bits_withSeed(key.data(), key.size(), kHashSeed);
+}
 
 Entry* EntryTable::Find(std::string_view key) {
   if (old_ != nullptr) MigrateSome(kClustersPerOp);
