@@ -69,7 +69,7 @@ Connection* Connection::Accept(Server& server, uv_stream_t* listener, bool unix_
   if (static_cast<int64_t>(st.clients.size()) >= st.config.maxclients) {
     ++st.stats.rejected_connections;
     c->RejectAndClose("ERR max number of clients reached");
-    return nullptr;
+    return c;  // still tracked by the server until its close callback
   }
   st.clients[c->client_.id] = &c->client_;
   c->registered_ = true;

@@ -31,8 +31,9 @@ class Server;
 
 class Connection {
  public:
-  // Takes over an accepted stream (a uv_tcp_t or uv_pipe_t allocated inside
-  // this object by Create). REQUIRES: listener has a pending connection.
+  // Takes over the listener's pending connection; returns it (already
+  // closing if it was refused for maxclients), or nullptr if accept failed.
+  // REQUIRES: listener has a pending connection.
   static Connection* Accept(Server& server, uv_stream_t* listener, bool unix_socket);
 
   // Starts closing; the object is freed in the close callback.
