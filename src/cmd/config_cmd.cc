@@ -235,8 +235,7 @@ void CmdConfigHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Status(line);
+  ctx.ReplyHelp(kLines);
 }
 
 constexpr CommandSpec kConfigSubcommands[] = {

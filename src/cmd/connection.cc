@@ -169,8 +169,7 @@ void CmdClientHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Status(line);
+  ctx.ReplyHelp(kLines);
 }
 
 constexpr CommandSpec kClientSubcommands[] = {

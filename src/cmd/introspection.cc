@@ -295,8 +295,7 @@ void CmdCommandHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.ArrayHeader(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Status(line);
+  ctx.ReplyHelp(kLines);
 }
 
 constexpr CommandSpec kCommandSubcommands[] = {

@@ -41,6 +41,11 @@ class CommandContext {
     ++(e != nullptr ? server.stats.keyspace_hits : server.stats.keyspace_misses);
     return e;
   }
+  // A HELP reply: one status line per element, as Redis's addReplyHelp.
+  void ReplyHelp(std::span<const std::string_view> lines) {
+    reply.ArrayHeader(lines.size());
+    for (std::string_view line : lines) reply.Status(line);
+  }
   // Lower-case name of the running command, for error texts.
   std::string_view command_name;
 };
