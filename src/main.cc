@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "ss/clock.h"
@@ -48,6 +50,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1024 * 1024}, INT64_MAX))
       ->capture_default_str();
   app.add_option("--tcp-backlog", config.tcp_backlog, "listen() backlog")->capture_default_str();
+  app.add_option("--session-prefix", config.session_prefix,
+                 "Key prefix of sessions (chuk-sessions uses session:)")
+      ->capture_default_str();
+  app.add_option("--session-ttl", config.session_ttl, "Default SESSION.ALLOCATE TTL, seconds")
+      ->check(CLI::Range(int64_t{1}, int64_t{INT32_MAX}))
+      ->capture_default_str();
+  app.add_option("--session-max-meta", config.session_max_meta,
+                 "Largest session custom_metadata, bytes (units: kb, mb)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(int64_t{2}, int64_t{64 * 1024 * 1024}))
+      ->capture_default_str();
+  auto* secret_opt = app.add_option("--csrf-secret", config.csrf_secret,
+                                    "Secret for CSRF and sealed tokens (default: random per start)");
+  std::string secret_file;
+  app.add_option("--csrf-secret-file", secret_file,
+                 "Read the CSRF secret from this file (trailing newline dropped)")
+      ->check(CLI::ExistingFile)
+      ->excludes(secret_opt);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -55,6 +75,20 @@ int main(int argc, char** argv) {
   }
   if (auto* opt = app.get_config_ptr(); opt != nullptr && opt->count() > 0) {
     config.config_file = opt->as<std::string>();
+  }
+  if (!secret_file.empty()) {
+    std::ifstream in(secret_file, std::ios::binary);
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    if (!in.good() && !in.eof()) {
+      std::fprintf(stderr, "cannot read --csrf-secret-file %s\n", secret_file.c_str());
+      return 1;
+    }
+    if (secret.empty()) {
+      std::fprintf(stderr, "--csrf-secret-file %s is empty\n", secret_file.c_str());
+      return 1;
+    }
+    config.csrf_secret = std::move(secret);
   }
 
   ss::LogLevel level;

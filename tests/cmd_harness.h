@@ -14,9 +14,16 @@
 
 namespace ss::test {
 
+// The default Config with a fixed CSRF secret (no random-secret warning).
+inline Config TestConfig() {
+  Config c;
+  c.csrf_secret = "harness-secret";
+  return c;
+}
+
 class CmdHarness {
  public:
-  explicit CmdHarness(Config config = {})
+  explicit CmdHarness(Config config = TestConfig())
       : state_(std::move(config), clock_) {
     client_.id = state_.next_client_id++;
     state_.clients[client_.id] = &client_;

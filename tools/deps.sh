@@ -4,7 +4,7 @@
 #   tools/deps.sh test    - also what the tests drive: redis-server, redis-cli, python3-redis
 # Uses sudo only when not already root.
 set -eu
-build="g++ meson ninja-build pkg-config cmake libuv1-dev libxxhash-dev libcli11-dev doctest-dev"
+build="g++ meson ninja-build pkg-config cmake libuv1-dev libxxhash-dev libcli11-dev doctest-dev libssl-dev rapidjson-dev"
 test_pkgs="redis-server redis-tools python3-redis"
 case "${1:-build}" in
   build) want="$build" ;;

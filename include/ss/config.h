@@ -23,6 +23,12 @@ struct Config {
   // Keyspace.
   int databases = 16;
 
+  // Sessions (SESSION.* commands, docs/sessions.md).
+  std::string session_prefix = "session:";
+  int64_t session_ttl = 86400;            // default TTL of SESSION.ALLOCATE, seconds
+  int64_t session_max_meta = 64 * 1024;   // largest custom_metadata, bytes
+  std::string csrf_secret;                // empty: random per start (warned)
+
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";
   std::string config_file;         // where --config came from, for INFO

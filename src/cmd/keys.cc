@@ -29,6 +29,7 @@ std::string_view TypeName(const Entry* e) {
   if (e == nullptr) return "none";
   switch (e->type()) {
     case ValueType::kString:
+    case ValueType::kSession:  // a session record is its JSON string to clients
       return "string";
   }
   return "none";
@@ -230,6 +231,9 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   }
   // Find(from) above may be invalidated by Find(to), but `from` is still
   // live: nothing between the two calls can expire it (same clock instant).
+  // A session record keeps its id only under its own key: renamed, it
+  // becomes the JSON text it reads as.
+  ctx.PlainString(ks.Find(ctx.db(), from));
   ks.Rename(ctx.db(), from, to);
   if (nx) {
     ctx.reply.Integer(1);

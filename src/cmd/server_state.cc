@@ -2,6 +2,9 @@
 
 #include <random>
 
+#include "ss/log.h"
+#include "ss/session/ids.h"
+
 namespace ss::cmd {
 
 namespace {
@@ -20,7 +23,22 @@ ServerState::ServerState(Config cfg, const Clock& clk)
     : config(std::move(cfg)),
       clock(clk),
       keyspace(clock, config.databases),
+      sessions(keyspace, config.session_prefix),
+      csrf_secret(config.csrf_secret),
       start_time_us(clock.NowUs()),
-      run_id(RandomHex(40)) {}
+      run_id(RandomHex(40)) {
+  if (csrf_secret.empty()) {
+    uint8_t raw[32];
+    session::RandomBytes(raw, sizeof raw);
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (uint8_t b : raw) {
+      csrf_secret.push_back(kHex[b >> 4]);
+      csrf_secret.push_back(kHex[b & 15]);
+    }
+    Log(LogLevel::kWarning, "no --csrf-secret given: using a random one; CSRF and sealed tokens will not "
+               "survive a restart");
+  }
+  seal_key = session::DeriveSealKey(csrf_secret);
+}
 
 }  // namespace ss::cmd

@@ -48,7 +48,11 @@ struct ExtendedOptions {
   std::string_view expire;  // the EX/PX/EXAT/PXAT argument when one is set
 };
 
-bool IsWrongType(const Entry* e) { return e != nullptr && e->type() != ValueType::kString; }
+// A session record is a string to clients (its JSON text, see
+// CommandContext::StringValue), so only other types are the wrong type.
+bool IsWrongType(const Entry* e) {
+  return e != nullptr && e->type() != ValueType::kString && e->type() != ValueType::kSession;
+}
 
 // Redis's getGenericCommand: replies with the value of args[1] (or null).
 // False, after a WRONGTYPE reply, if the key holds another type.
@@ -62,7 +66,7 @@ bool ReplyValue(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return false;
   }
-  ctx.reply.Bulk(e->value());
+  ctx.reply.Bulk(ctx.StringValue(e));
   return true;
 }
 
@@ -200,6 +204,8 @@ void SetGeneric(CommandContext& ctx, const ExtendedOptions& opts, std::string_vi
 Entry* ReplaceValue(CommandContext& ctx, Entry* e, std::string_view value) {
   e = ctx.keyspace().ResizeValue(ctx.db(), e, value.size());
   if (!value.empty()) std::memcpy(e->mutable_value(), value.data(), value.size());
+  e->set_type(ValueType::kString);
+  ctx.keyspace().ValueWritten(ctx.db(), e);
   return e;
 }
 
@@ -247,7 +253,7 @@ void CmdGetEx(CommandContext& ctx) {
     return;
   }
   // Reply first: the key may be deleted below.
-  ctx.reply.Bulk(e->value());
+  ctx.reply.Bulk(ctx.StringValue(e));
   // Redis's checkAlreadyExpired deletes at deadline <= now (not only < now)
   // for absolute times; relative ones always land in the future.
   if ((opts.flags & (kOptExAt | kOptPxAt)) && deadline <= ctx.NowMs()) {
@@ -269,7 +275,7 @@ void CmdGetDel(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
-  ctx.reply.Bulk(e->value());
+  ctx.reply.Bulk(ctx.StringValue(e));
   ctx.keyspace().Delete(ctx.db(), ctx.args[1]);
 }
 
@@ -287,7 +293,7 @@ void CmdMGet(CommandContext& ctx) {
     if (e == nullptr || IsWrongType(e)) {
       ctx.reply.Null();
     } else {
-      ctx.reply.Bulk(e->value());
+      ctx.reply.Bulk(ctx.StringValue(e));
     }
   }
 }
@@ -332,7 +338,7 @@ void IncrDecr(CommandContext& ctx, int64_t incr) {
     return;
   }
   int64_t value = 0;
-  if (e != nullptr && !ParseInt64(e->value(), &value)) {
+  if (e != nullptr && !ParseInt64(ctx.StringValue(e), &value)) {
     ctx.reply.Error(kErrNotInteger);
     return;
   }
@@ -409,7 +415,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   }
   long double value = 0;
   long double incr = 0;
-  if ((e != nullptr && !ParseLongDouble(e->value(), &value)) ||
+  if ((e != nullptr && !ParseLongDouble(ctx.StringValue(e), &value)) ||
       !ParseLongDouble(ctx.args[2], &incr)) {
     ctx.reply.Error(kErrNotFloat);
     return;
@@ -443,12 +449,14 @@ void CmdAppend(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
+  e = ctx.PlainString(e);
   const size_t old_len = e->value_size();
   if (!CheckStringLength(ctx, old_len, tail.size())) return;
   // ResizeValue keeps the deadline and grows with slack, so a run of
   // APPENDs costs amortised O(1) per byte.
   e = ctx.keyspace().ResizeValue(ctx.db(), e, old_len + tail.size());
   if (!tail.empty()) std::memcpy(e->mutable_value() + old_len, tail.data(), tail.size());
+  ctx.keyspace().ValueWritten(ctx.db(), e);
   ctx.reply.Integer(static_cast<int64_t>(e->value_size()));
 }
 
@@ -462,7 +470,7 @@ void CmdStrLen(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
-  ctx.reply.Integer(static_cast<int64_t>(e->value_size()));
+  ctx.reply.Integer(static_cast<int64_t>(ctx.StringValue(e).size()));
 }
 
 void CmdGetRange(CommandContext& ctx) {
@@ -481,7 +489,7 @@ void CmdGetRange(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
-  const std::string_view value = e->value();
+  const std::string_view value = ctx.StringValue(e);
   const auto len = static_cast<int64_t>(value.size());
   // Redis 7.0's clamping, quirks included: GETRANGE k 0 -100 on "Hello"
   // answers "H" because a too-negative end clamps to 0, not to "empty".
@@ -533,6 +541,7 @@ void CmdSetRange(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
+  e = ctx.PlainString(e);
   const size_t old_len = e->value_size();
   if (patch.empty()) {
     ctx.reply.Integer(static_cast<int64_t>(old_len));
@@ -540,12 +549,13 @@ void CmdSetRange(CommandContext& ctx) {
   }
   if (!CheckStringLength(ctx, off, patch.size())) return;
   const size_t end = off + patch.size();
-  if (end > old_len) {
-    e = ctx.keyspace().ResizeValue(ctx.db(), e, end);
-    // New bytes are uninitialised; only the gap before the patch needs zeros.
-    if (off > old_len) std::memset(e->mutable_value() + old_len, 0, off - old_len);
-  }
+  // ResizeValue also when the length stays: it tells the session index that
+  // the bytes are about to change (ValueWritten below, once they have).
+  e = ctx.keyspace().ResizeValue(ctx.db(), e, std::max<size_t>(end, old_len));
+  // New bytes are uninitialised; only the gap before the patch needs zeros.
+  if (off > old_len) std::memset(e->mutable_value() + old_len, 0, off - old_len);
   std::memcpy(e->mutable_value() + off, patch.data(), patch.size());
+  ctx.keyspace().ValueWritten(ctx.db(), e);
   ctx.reply.Integer(static_cast<int64_t>(e->value_size()));
 }
 

@@ -27,7 +27,9 @@ void Keyspace::Destroy(Entry* e) {
   Entry::Destroy(e);
 }
 
-void Keyspace::DeleteEntry(Database& d, Entry* e) {
+void Keyspace::DeleteEntry(int db, Entry* e, EntryIndex::Removal why) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  Removed(db, e, why);
   Unlink(d, e);
   Entry* removed = d.table.Remove(e->key());
   assert(removed == e);
@@ -43,10 +45,10 @@ Entry* Keyspace::Find(int db, std::string_view key) {
   ++expired_keys_;
   if (observer_ != nullptr) {
     std::string k(e->key());
-    DeleteEntry(d, e);
+    DeleteEntry(db, e, EntryIndex::Removal::kExpired);
     observer_->OnKeyExpired(db, k);
   } else {
-    DeleteEntry(d, e);
+    DeleteEntry(db, e, EntryIndex::Removal::kExpired);
   }
   return nullptr;
 }
@@ -58,55 +60,58 @@ const Entry* Keyspace::Peek(int db, std::string_view key) const {
 }
 
 Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
-                     int64_t deadline_ms, bool keep_ttl) {
+                     int64_t deadline_ms, bool keep_ttl, ValueType type) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   // Overwriting a live string whose block has room: reuse it in place (no
   // free, malloc or second probe). The common session-refresh case. A much
   // smaller value gets a new block, so a big one's memory is not kept.
   Entry* cur = d.table.Find(key);
-  if (cur != nullptr && cur->type() == ValueType::kString && cur->FitsInPlace(value.size()) &&
+  if (cur != nullptr && cur->FitsInPlace(value.size()) &&
       value.size() >= cur->value_size() / 2 && !IsPast(cur->deadline_ms())) {
     if (keep_ttl) deadline_ms = cur->deadline_ms();
     if (IsPast(deadline_ms)) {
-      DeleteEntry(d, cur);
+      DeleteEntry(db, cur);
       return nullptr;
     }
+    Removed(db, cur, EntryIndex::Removal::kDeleted);
     bool moved = false;
     cur = Entry::ResizeValue(cur, value.size(), &moved);
     if (!value.empty()) std::memcpy(cur->mutable_value(), value.data(), value.size());
+    cur->set_type(type);
     if (deadline_ms != cur->deadline_ms()) {
       Unlink(d, cur);
       cur->set_deadline_ms(deadline_ms);
       Link(d, cur);
     }
+    Added(db, cur);
     return cur;
   }
-  Entry* old = cur != nullptr ? d.table.Remove(key) : nullptr;
-  if (old != nullptr) {
-    if (keep_ttl && !IsPast(old->deadline_ms())) deadline_ms = old->deadline_ms();
-    Unlink(d, old);
-    Destroy(old);
+  if (cur != nullptr) {
+    if (keep_ttl && !IsPast(cur->deadline_ms())) deadline_ms = cur->deadline_ms();
+    DeleteEntry(db, cur, IsPast(cur->deadline_ms()) ? EntryIndex::Removal::kExpired
+                                                     : EntryIndex::Removal::kDeleted);
   }
   if (IsPast(deadline_ms)) return nullptr;
-  Entry* e = Entry::Create(key, value);
+  Entry* e = Entry::Create(key, value, type);
   entry_bytes_ += e->AllocatedBytes();
   e->set_deadline_ms(deadline_ms);
   d.table.Insert(e);
   Link(d, e);
+  Added(db, e);
   return e;
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
   Entry* e = Find(db, key);
   if (e == nullptr) return false;
-  DeleteEntry(*dbs_[static_cast<size_t>(db)], e);
+  DeleteEntry(db, e);
   return true;
 }
 
 void Keyspace::SetDeadline(int db, Entry* e, int64_t deadline_ms) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   if (IsPast(deadline_ms)) {
-    DeleteEntry(d, e);
+    DeleteEntry(db, e);
     return;
   }
   Unlink(d, e);
@@ -116,6 +121,7 @@ void Keyspace::SetDeadline(int db, Entry* e, int64_t deadline_ms) {
 
 Entry* Keyspace::ResizeValue(int db, Entry* e, size_t new_len) {
   Database& d = *dbs_[static_cast<size_t>(db)];
+  Removed(db, e, EntryIndex::Removal::kDeleted);
   if (e->FitsInPlace(new_len)) {
     bool moved = false;
     Entry* same = Entry::ResizeValue(e, new_len, &moved);
@@ -134,6 +140,8 @@ Entry* Keyspace::ResizeValue(int db, Entry* e, size_t new_len) {
   return n;
 }
 
+void Keyspace::ValueWritten(int db, Entry* e) { Added(db, e); }
+
 void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   Entry* src = Find(db, from);
@@ -142,14 +150,14 @@ void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   Entry* n = Entry::Create(to, src->value(), src->type());
   entry_bytes_ += n->AllocatedBytes();
   n->set_deadline_ms(src->deadline_ms());
-  DeleteEntry(d, src);
-  Entry* old = d.table.Remove(to);
-  if (old != nullptr) {
-    Unlink(d, old);
-    Destroy(old);
+  DeleteEntry(db, src);
+  if (Entry* old = d.table.Find(to); old != nullptr) {
+    DeleteEntry(db, old, IsPast(old->deadline_ms()) ? EntryIndex::Removal::kExpired
+                                                     : EntryIndex::Removal::kDeleted);
   }
   d.table.Insert(n);
   Link(d, n);
+  Added(db, n);
 }
 
 size_t Keyspace::Size(int db) const { return dbs_[static_cast<size_t>(db)]->table.size(); }
@@ -158,6 +166,7 @@ size_t Keyspace::Expires(int db) const { return dbs_[static_cast<size_t>(db)]->w
 
 void Keyspace::Flush(int db) {
   Database& d = *dbs_[static_cast<size_t>(db)];
+  if (index_ != nullptr) index_->OnDatabaseFlushed(db);
   d.table.Clear([&](Entry* e) {
     Unlink(d, e);
     Destroy(e);
@@ -200,6 +209,7 @@ Entry* Keyspace::Random(int db) {
 void Keyspace::OnExpired(Entry* e) {
   assert(expiring_db_ >= 0);
   Database& d = *dbs_[static_cast<size_t>(expiring_db_)];
+  Removed(expiring_db_, e, EntryIndex::Removal::kExpired);
   Entry* removed = d.table.Remove(e->key());
   assert(removed == e);
   (void)removed;

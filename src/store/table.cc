@@ -1,11 +1,17 @@
 // EntryTable implementation. Read table.h first.
 //
 // Slot word (8 bytes, 0 = empty):
-//   bits  0..42  entry address >> 4 (malloc blocks are 16-byte aligned and
+//   bits  0..43  entry address >> 3 (entries are 8-byte aligned and
 //                user-space addresses are below 2^47, checked on insert)
-//   bits 43..50  probe distance from the home bucket, saturated at 255
-//   bits 51..63  13-bit tag: the low hash bits, which the home bucket (top
-//                bits) never uses, so most mismatches skip the entry's line
+//   bits 44..51  probe distance from the home bucket, saturated at 255
+//   bits 52..63  12-bit tag: the low hash bits, which the home bucket
+//                (decided by the high bits) hardly depends on, so most
+//                mismatches skip the entry's cache line
+//
+// Capacity is any multiple of 8 slots (not only powers of two), so the load
+// can stay high: the home bucket of hash h is floor(h * capacity / 2^64)
+// ("fastrange"), which keeps buckets ordered by hash like the top bits of h
+// did. Arrays grow by 1.5x at load 0.9 and shrink below load 0.1.
 //
 // A stored distance of 255 means "255 or more": the true value is then
 // recomputed from the key's hash. That only happens with pathological key
@@ -28,7 +34,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,9 +43,9 @@
 namespace ss {
 namespace {
 
-constexpr unsigned kPtrBits = 43;
+constexpr unsigned kPtrBits = 44;
 constexpr unsigned kDistBits = 8;
-constexpr unsigned kTagBits = 13;
+constexpr unsigned kTagBits = 12;
 static_assert(kPtrBits + kDistBits + kTagBits == 64);
 constexpr uint64_t kPtrMask = (uint64_t{1} << kPtrBits) - 1;
 constexpr uint64_t kDistField = ((uint64_t{1} << kDistBits) - 1) << kPtrBits;
@@ -49,35 +54,69 @@ constexpr size_t kDistSaturated = (size_t{1} << kDistBits) - 1;
 constexpr size_t kNpos = std::numeric_limits<size_t>::max();  // "no slot"
 
 // 16 slots = 128 bytes: an empty database costs two cache lines.
-constexpr unsigned kInitialBits = 4;
-// Largest array whose positions still fit below the tag bits of a hash.
-constexpr unsigned kMaxBits = 64 - kTagBits;
+constexpr size_t kInitialCapacity = 16;
+// Far beyond any real memory (2^40 slots are 8 TiB); bounds the early grows
+// for crowded tables below.
+constexpr size_t kMaxCapacity = size_t{1} << 40;
+// Slot counts are multiples of this: whole cache lines, and the array bytes
+// (64-byte header + 8 per slot) stay a multiple of aligned_alloc's 64.
+constexpr size_t kCapacityStep = 8;
 
 // Per Find/Insert/Remove: enough that a resize always finishes before
-// inserts can fill main_ (each op moves >= 2 clusters, and old_ holds fewer
-// clusters than entries), small enough to keep one command's cost flat.
-constexpr size_t kClustersPerOp = 2;
+// inserts can fill main_, small enough to keep one command's cost flat.
+// old_ holds fewer clusters than entries and than empty slots (each cluster
+// ends at one). A grow starts at load 0.9, so old_ has at most 0.1 * cap
+// clusters and main_ takes 0.45 * cap inserts before its own limit; a
+// shrink starts at load 0.1 with at most 0.1 * cap clusters, and main_ (load
+// 0.4 of 0.25 * cap slots) takes 0.125 * cap inserts. One cluster per op
+// covers both.
+constexpr size_t kClustersPerOp = 1;
 // Empty old_ slots skipped per cluster of budget: reading them is one
 // sequential load each, so this caps a call at a few cache lines of them.
 constexpr size_t kEmptyVisitsPerCluster = 64;
+// Migration reads entries this far ahead of the one it moves.
+constexpr size_t kPrefetchAhead = 8;
 // Random() probes this many random slots before walking to the next entry,
 // so that it is fair whenever the table is not nearly empty.
 constexpr int kRandomProbes = 8;
 
 size_t DistOf(uint64_t word) { return (word >> kPtrBits) & kDistSaturated; }
-Entry* EntryOf(uint64_t word) { return reinterpret_cast<Entry*>((word & kPtrMask) << 4); }
+Entry* EntryOf(uint64_t word) { return reinterpret_cast<Entry*>((word & kPtrMask) << 3); }
 
 uint64_t EncodeEntry(const Entry* e) {
   const uintptr_t p = reinterpret_cast<uintptr_t>(e);
-  if ((p & 15) != 0 || (p >> (kPtrBits + 4)) != 0) [[unlikely]] {
+  if ((p & 7) != 0 || (p >> (kPtrBits + 3)) != 0) [[unlikely]] {
     std::fprintf(stderr,
                  "sessiond: fatal: entry address %p cannot be stored in a table slot "
-                 "(needs 16-byte alignment and an address below 2^47)\n",
+                 "(needs 8-byte alignment and an address below 2^47)\n",
                  static_cast<const void*>(e));
     std::abort();
   }
-  return p >> 4;
+  return p >> 3;
 }
+
+// Asks for the cache lines Hash(e->key()) will read: the header with the
+// key length and the key's first bytes.
+void PrefetchKey(const Entry* e) {
+  __builtin_prefetch(e);
+  __builtin_prefetch(reinterpret_cast<const char*>(e) + sizeof(Entry) + 16);
+}
+
+__extension__ typedef unsigned __int128 Uint128;
+
+// floor(hash * capacity / 2^64): the bucket of `hash` among `capacity`.
+size_t FastRange(uint64_t hash, size_t capacity) {
+  return static_cast<size_t>((static_cast<Uint128>(hash) * capacity) >> 64);
+}
+
+size_t RoundUpCapacity(size_t slots) {
+  return std::max(kInitialCapacity, (slots + kCapacityStep - 1) / kCapacityStep * kCapacityStep);
+}
+
+// The array a grow moves to: 1.5x, so that after a grow at load 0.9 the load
+// is 0.6. (Each grow moves every entry once; 1.5x keeps that at two moves
+// per entry over the table's growth, against one for doubling.)
+size_t GrownCapacity(size_t capacity) { return RoundUpCapacity(capacity + capacity / 2); }
 
 // splitmix64's finaliser: turns one caller-supplied random word into a
 // sequence of independent-looking ones.
@@ -95,12 +134,10 @@ uint64_t Mix(uint64_t x) {
 struct EntryTable::Slots {
   static constexpr size_t kHeaderBytes = 64;
 
-  size_t mask;          // capacity - 1
-  unsigned bits;        // log2(capacity)
-  unsigned shift;       // 64 - bits: hash >> shift is the home bucket
+  size_t cap;           // slots (a multiple of kCapacityStep)
   size_t used;          // occupied slots
-  size_t grow_at;       // grow once size exceeds this (load ~0.85)
-  size_t shrink_below;  // shrink once size drops below this (load ~0.1)
+  size_t grow_at;       // grow once size exceeds this (load 0.9)
+  size_t shrink_below;  // shrink once size drops below this (load 0.1)
   bool crowded;         // some stored probe distance saturated
 
   // Large arrays come straight from mmap: the kernel hands out zeroed pages
@@ -109,8 +146,7 @@ struct EntryTable::Slots {
   // ~100 ms after a million small frees). Small ones use the allocator.
   static constexpr size_t kMmapBytes = 256 * 1024;
 
-  static Slots* Create(unsigned bits) {
-    const size_t capacity = size_t{1} << bits;
+  static Slots* Create(size_t capacity) {
     const size_t bytes = kHeaderBytes + capacity * sizeof(uint64_t);
     void* mem = nullptr;
     if (bytes >= kMmapBytes) {
@@ -122,12 +158,10 @@ struct EntryTable::Slots {
       std::memset(mem, 0, bytes);
     }
     Slots* s = new (mem) Slots();
-    s->mask = capacity - 1;
-    s->bits = bits;
-    s->shift = 64 - bits;
+    s->cap = capacity;
     s->used = 0;
-    s->grow_at = capacity - capacity / 8 - capacity / 40;  // 0.85
-    s->shrink_below = bits > kInitialBits ? capacity / 10 : 0;
+    s->grow_at = capacity - capacity / 10;  // 0.9
+    s->shrink_below = capacity > kInitialCapacity ? capacity / 10 : 0;
     s->crowded = false;
     return s;
   }
@@ -142,20 +176,27 @@ struct EntryTable::Slots {
     }
   }
 
-  size_t capacity() const { return mask + 1; }
+  size_t capacity() const { return cap; }
   size_t bytes() const { return kHeaderBytes + capacity() * sizeof(uint64_t); }
   uint64_t* words() { return reinterpret_cast<uint64_t*>(reinterpret_cast<char*>(this) + kHeaderBytes); }
   const uint64_t* words() const {
     return reinterpret_cast<const uint64_t*>(reinterpret_cast<const char*>(this) + kHeaderBytes);
   }
 
-  size_t Home(uint64_t hash) const { return hash >> shift; }
+  size_t Home(uint64_t hash) const { return FastRange(hash, cap); }
+  size_t Next(size_t pos) const { return pos + 1 == cap ? 0 : pos + 1; }
+  // The first hash whose home is bucket b: ceil(b * 2^64 / cap). For b ==
+  // cap that is 2^64, which wraps to 0 ("end of hash space").
+  uint64_t BucketStart(size_t b) const {
+    return static_cast<uint64_t>(((static_cast<Uint128>(b) << 64) + cap - 1) / cap);
+  }
 
   // Probe distance of the entry `word` stored at pos, resolving saturation.
   size_t TrueDist(size_t pos, uint64_t word) const {
     const size_t d = DistOf(word);
     if (d < kDistSaturated) return d;
-    return (pos - Home(EntryTable::Hash(EntryOf(word)->key()))) & mask;
+    const size_t home = Home(EntryTable::Hash(EntryOf(word)->key()));
+    return pos >= home ? pos - home : pos + cap - home;
   }
 
   uint64_t WithDist(uint64_t word_without_dist, size_t dist) {
@@ -180,7 +221,7 @@ struct EntryTable::Slots {
           EntryOf(word)->key() == key) {
         return pos;
       }
-      pos = (pos + 1) & mask;
+      pos = Next(pos);
     }
   }
 
@@ -196,7 +237,7 @@ struct EntryTable::Slots {
       if (EntryOf(word) == target) return pos;
       const size_t stored = DistOf(word);
       if (stored < dist && (stored < kDistSaturated || TrueDist(pos, word) < dist)) return kNpos;
-      pos = (pos + 1) & mask;
+      pos = Next(pos);
     }
   }
 
@@ -220,7 +261,7 @@ struct EntryTable::Slots {
         carry = word & ~kDistField;
         dist = resident;
       }
-      pos = (pos + 1) & mask;
+      pos = Next(pos);
     }
   }
 
@@ -229,7 +270,7 @@ struct EntryTable::Slots {
   void EraseAt(size_t pos) {
     uint64_t* w = words();
     for (;;) {
-      const size_t next = (pos + 1) & mask;
+      const size_t next = Next(pos);
       const uint64_t word = w[next];
       if (word == 0 || DistOf(word) == 0) {
         w[pos] = 0;
@@ -249,12 +290,12 @@ struct EntryTable::Slots {
     const uint64_t* w = words();
     const size_t first = Home(lo);
     const size_t last = Home(hi);
-    const uint64_t low_bits = (uint64_t{1} << shift) - 1;
-    const bool first_partial = (uint64_t{first} << shift) < lo;
-    const bool last_partial = ((uint64_t{last} << shift) | low_bits) > hi;
+    const bool first_partial = BucketStart(first) < lo;
+    const bool last_partial = BucketStart(last + 1) - 1 > hi;  // wraps for the last bucket
     // p counts positions without wrapping, so homes compare as plain numbers.
+    // Below 2 * cap: the walk ends within one probe run after `last`.
     for (size_t p = first;; ++p) {
-      const size_t pos = p & mask;
+      const size_t pos = p < cap ? p : p - cap;
       const uint64_t word = w[pos];
       if (word == 0) {
         if (p >= last) break;
@@ -275,13 +316,13 @@ struct EntryTable::Slots {
 
   void ForEach(const std::function<void(Entry*)>& fn) const {
     const uint64_t* w = words();
-    for (size_t i = 0; i <= mask; ++i) {
+    for (size_t i = 0; i < cap; ++i) {
       if (w[i] != 0) fn(EntryOf(w[i]));
     }
   }
 };
 
-EntryTable::EntryTable() : main_(Slots::Create(kInitialBits)) {}
+EntryTable::EntryTable() : main_(Slots::Create(kInitialCapacity)) {}
 
 EntryTable::~EntryTable() {
   Slots::Free(old_);
@@ -326,7 +367,7 @@ void EntryTable::Insert(Entry* e) {
     // Finishing first keeps one resize at a time (an O(n) pause then).
     if (old_ != nullptr) MigrateSome(std::numeric_limits<size_t>::max());
     // Finishing may itself have started this grow.
-    if (old_ == nullptr) StartResize(main_->bits + 1);
+    if (old_ == nullptr) StartResize(GrownCapacity(main_->capacity()));
   }
   main_->Place(Hash(e->key()), e);
   ++size_;
@@ -381,7 +422,7 @@ uint64_t EntryTable::Scan(uint64_t cursor, size_t count,
   const size_t first = main_->Home(cursor);
   const size_t buckets = std::min(std::max<size_t>(count, 1), main_->capacity() - first);
   const size_t end = first + buckets;
-  const uint64_t next = end == main_->capacity() ? 0 : uint64_t{end} << main_->shift;
+  const uint64_t next = main_->BucketStart(end);  // 0 when end is the last bucket
   const uint64_t last = next - 1;  // wraps to the top of hash space for next == 0
   main_->ScanRange(cursor, last, fn);
   if (old_ != nullptr) old_->ScanRange(cursor, last, fn);
@@ -401,11 +442,12 @@ Entry* EntryTable::Random(uint64_t random_bits) const {
   const uint64_t* w = s->words();
   for (int i = 0; i < kRandomProbes; ++i) {
     x = Mix(x);
-    if (w[x & s->mask] != 0) return EntryOf(w[x & s->mask]);
+    const size_t pos = FastRange(x, s->capacity());
+    if (w[pos] != 0) return EntryOf(w[pos]);
   }
   // Sparse table: take the next entry after a random slot. Bounded: s holds
   // at least one entry (old_ is freed when it empties; else main_ has some).
-  for (size_t pos = x & s->mask;; pos = (pos + 1) & s->mask) {
+  for (size_t pos = FastRange(x, s->capacity());; pos = s->Next(pos)) {
     if (w[pos] != 0) return EntryOf(w[pos]);
   }
 }
@@ -415,7 +457,7 @@ void EntryTable::Clear(const std::function<void(Entry*)>& fn) {
   ForEach(fn);
   Slots::Free(old_);
   old_ = nullptr;
-  Slots* fresh = Slots::Create(kInitialBits);
+  Slots* fresh = Slots::Create(kInitialCapacity);
   Slots::Free(main_);
   main_ = fresh;
   size_ = 0;
@@ -437,29 +479,29 @@ size_t EntryTable::MemoryBytes() const {
 void EntryTable::MaybeStartResize() {
   if (old_ != nullptr) return;  // one resize at a time
   const size_t capacity = main_->capacity();
+  const size_t grown = GrownCapacity(capacity);
   if (size_ > main_->grow_at ||
       // Saturated distances cost a rehash per probe: grow, but only while the
       // result stays above the shrink threshold (load >= 1/8), so colliding
       // keys cannot make the table grow without bound.
-      (main_->crowded && size_ >= capacity / 4 && main_->bits < kMaxBits)) {
-    StartResize(main_->bits + 1);
+      (main_->crowded && size_ >= grown / 8 && grown <= kMaxCapacity)) {
+    StartResize(grown);
   } else if (size_ < main_->shrink_below) {
-    // Land at a load in (0.25, 0.5]: far from both thresholds. (shrink_below
-    // is at most capacity / 10, so this is always at least a 4x shrink.)
-    const unsigned wanted = size_ <= 1 ? 0 : static_cast<unsigned>(std::bit_width(size_ * 2 - 1));
-    StartResize(std::max(kInitialBits, wanted));
+    // Land at load 0.4: far from both thresholds. (shrink_below is at most
+    // capacity / 10, so this is always at least a 4x shrink.)
+    StartResize(RoundUpCapacity(size_ + size_ + size_ / 2));
   }
 }
 
-void EntryTable::StartResize(unsigned bits) {
-  Slots* fresh = Slots::Create(bits);
+void EntryTable::StartResize(size_t capacity) {
+  Slots* fresh = Slots::Create(capacity);
   old_ = main_;
   main_ = fresh;
   // Drain from an empty slot so no cluster is cut in two. One exists within
   // a probe run of slot 0 because the load is below 1.
   const uint64_t* w = old_->words();
   size_t pos = 0;
-  while (w[pos] != 0) pos = (pos + 1) & old_->mask;
+  while (w[pos] != 0) pos = old_->Next(pos);
   migrate_pos_ = pos;
   migrate_left_ = old_->capacity();
   FinishResizeIfDrained();
@@ -473,19 +515,30 @@ void EntryTable::MigrateSome(size_t clusters) {
   // Bounded by `clusters` clusters plus `empty_budget` empty slots.
   while (clusters > 0 && empty_budget > 0 && migrate_left_ > 0) {
     if (w[migrate_pos_] == 0) {
-      migrate_pos_ = (migrate_pos_ + 1) & old_->mask;
+      migrate_pos_ = old_->Next(migrate_pos_);
       --migrate_left_;
       --empty_budget;
       continue;
     }
     // A whole cluster, up to the next empty slot (possibly across the end
     // of the array): what stays behind remains a valid Robin Hood table.
+    // Each move reads the entry to rehash its key, a cache miss; fetching
+    // kPrefetchAhead entries ahead overlaps those misses.
+    size_t ahead = migrate_pos_;
+    for (size_t i = 0; i < kPrefetchAhead && w[ahead] != 0; ++i) {
+      PrefetchKey(EntryOf(w[ahead]));
+      ahead = old_->Next(ahead);
+    }
     while (w[migrate_pos_] != 0) {
+      if (w[ahead] != 0) {
+        PrefetchKey(EntryOf(w[ahead]));
+        ahead = old_->Next(ahead);
+      }
       Entry* e = EntryOf(w[migrate_pos_]);
       w[migrate_pos_] = 0;
       --old_->used;
       main_->Place(Hash(e->key()), e);
-      migrate_pos_ = (migrate_pos_ + 1) & old_->mask;
+      migrate_pos_ = old_->Next(migrate_pos_);
       --migrate_left_;
     }
     --clusters;

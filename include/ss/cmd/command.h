@@ -41,6 +41,15 @@ class CommandContext {
     ++(e != nullptr ? server.stats.keyspace_hits : server.stats.keyspace_misses);
     return e;
   }
+  // The string value of e as clients see it: a session record renders to
+  // its JSON text (into scratch, valid until the next call). REQUIRES: e is
+  // a string (kString or kSession).
+  std::string_view StringValue(const Entry* e);
+  // Makes e a plain string entry before a command edits its bytes (a session
+  // record becomes its JSON text, keeping its deadline). Returns the entry's
+  // possibly new address.
+  Entry* PlainString(Entry* e);
+  std::string scratch;
   // A HELP reply: one status line per element, as Redis's addReplyHelp.
   void ReplyHelp(std::span<const std::string_view> lines) {
     reply.ArrayHeader(lines.size());
@@ -102,6 +111,8 @@ std::span<const CommandSpec> ConnectionCommands();
 std::span<const CommandSpec> ServerCommands();
 std::span<const CommandSpec> ConfigCommands();
 std::span<const CommandSpec> IntrospectionCommands();
+std::span<const CommandSpec> SessionCommands();
+std::span<const CommandSpec> CsrfCommands();
 
 class CommandTable {
  public:

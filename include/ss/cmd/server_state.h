@@ -6,11 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
 #include "ss/config.h"
+#include "ss/session/seal.h"
+#include "ss/session/session_store.h"
 #include "ss/store/keyspace.h"
 
 namespace ss::cmd {
@@ -36,6 +39,12 @@ class ServerState {
   Config config;
   const Clock& clock;
   Keyspace keyspace;
+  // Indexes every session key of the keyspace (constructed after it).
+  session::SessionStore sessions;
+  // CSRF HMAC secret (config.csrf_secret, else random) and the key that
+  // SESSION.TOKEN.SEAL derives from it.
+  std::string csrf_secret;
+  session::SealKey seal_key;
   Stats stats;
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;

@@ -21,6 +21,9 @@ struct WheelLink {
 
 enum class ValueType : uint8_t {
   kString = 0,
+  // A string whose bytes are an encoded session record (src/session/): to
+  // clients it is the JSON text the record renders to.
+  kSession = 1,
 };
 
 // "No deadline". Stored deadlines are always positive unix milliseconds.

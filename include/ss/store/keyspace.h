@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,21 @@ class KeyspaceObserver {
   virtual void OnKeyExpired(int db, std::string_view key) = 0;
 };
 
+// Told about every entry whose key starts with a watched prefix as it enters
+// and leaves a database, so a secondary index (the session index) stays
+// exact whatever command changed the key. OnEntryAdded: the entry is in the
+// table with its value written. OnEntryRemoved: it is about to leave (key and
+// value still readable). A value rewritten in place is reported as a removal
+// then an addition. OnDatabaseFlushed: every entry of db is gone at once.
+class EntryIndex {
+ public:
+  enum class Removal { kDeleted, kExpired };
+  virtual ~EntryIndex() = default;
+  virtual void OnEntryAdded(int db, Entry* e) = 0;
+  virtual void OnEntryRemoved(int db, Entry* e, Removal why) = 0;
+  virtual void OnDatabaseFlushed(int db) = 0;
+};
+
 class Keyspace final : private ExpiryHandler {
  public:
   Keyspace(const Clock& clock, int databases);
@@ -42,6 +58,11 @@ class Keyspace final : private ExpiryHandler {
   int databases() const { return static_cast<int>(dbs_.size()); }
   const Clock& clock() const { return clock_; }
   void set_observer(KeyspaceObserver* o) { observer_ = o; }
+  // Reports entries under key prefix `prefix` to index (nullptr: none).
+  void set_index(EntryIndex* index, std::string prefix) {
+    index_ = index;
+    index_prefix_ = std::move(prefix);
+  }
 
   // The live entry for key, or nullptr. An entry found past its deadline is
   // deleted here (counted as expired). REQUIRES: 0 <= db < databases().
@@ -54,15 +75,18 @@ class Keyspace final : private ExpiryHandler {
   // deadline instead. Returns the new entry, or nullptr when the deadline has
   // already passed (the key is then simply gone, as it would expire at once).
   Entry* Set(int db, std::string_view key, std::string_view value,
-             int64_t deadline_ms = kNoDeadline, bool keep_ttl = false);
+             int64_t deadline_ms = kNoDeadline, bool keep_ttl = false,
+             ValueType type = ValueType::kString);
   // Removes the key if live. True if it existed.
   bool Delete(int db, std::string_view key);
   // Sets (or, with kNoDeadline, clears) the entry's deadline. A deadline
   // that has already passed deletes the entry (e is then dangling).
   void SetDeadline(int db, Entry* e, int64_t deadline_ms);
   // Resizes e's value (see Entry::ResizeValue), keeping table and wheel
-  // consistent. Returns the entry's possibly new address.
+  // consistent. Returns the entry's possibly new address. The caller then
+  // writes the new bytes and calls ValueWritten (the index re-reads them).
   Entry* ResizeValue(int db, Entry* e, size_t new_len);
+  void ValueWritten(int db, Entry* e);
   // Moves the entry at `from` to `to` (replacing anything at `to`), keeping
   // its value and deadline. REQUIRES: from is live.
   void Rename(int db, std::string_view from, std::string_view to);
@@ -110,11 +134,22 @@ class Keyspace final : private ExpiryHandler {
   void Link(Database& d, Entry* e);
   void Unlink(Database& d, Entry* e);
   void Destroy(Entry* e);
-  void DeleteEntry(Database& d, Entry* e);
+  void DeleteEntry(int db, Entry* e, EntryIndex::Removal why = EntryIndex::Removal::kDeleted);
+  bool Indexed(const Entry* e) const {
+    return index_ != nullptr && e->key().starts_with(index_prefix_);
+  }
+  void Added(int db, Entry* e) {
+    if (Indexed(e)) index_->OnEntryAdded(db, e);
+  }
+  void Removed(int db, Entry* e, EntryIndex::Removal why) {
+    if (Indexed(e)) index_->OnEntryRemoved(db, e, why);
+  }
 
   const Clock& clock_;
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceObserver* observer_ = nullptr;
+  EntryIndex* index_ = nullptr;
+  std::string index_prefix_;
   int expiring_db_ = -1;  // database whose wheel is calling OnExpired
   size_t next_expire_db_ = 0;
   uint64_t rng_state_ = 1;

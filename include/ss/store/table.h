@@ -1,6 +1,8 @@
 // EntryTable: the key -> Entry* index of one database. Open addressing with
-// Robin Hood linear probing over XXH3 hashes, home bucket = the top bits of
-// the hash, so every probe run is sorted by hash. Grows and shrinks
+// Robin Hood linear probing over XXH3 hashes, home bucket = the hash scaled
+// to the capacity (floor(hash * capacity / 2^64)), so every probe run is
+// sorted by hash whatever the capacity; capacities need not be powers of
+// two, which keeps the load between 0.6 and 0.9. Grows and shrinks
 // incrementally: a resize allocates the new slot array and then moves whole
 // probe clusters a few at a time on each operation (and from RehashStep), so
 // no single command pays for the whole table.
@@ -67,7 +69,7 @@ class EntryTable {
   size_t MemoryBytes() const;
 
  private:
-  struct Slots;  // one slot array (capacity is a power of two); see table.cc
+  struct Slots;  // one slot array; see table.cc
   Slots* main_ = nullptr;    // where inserts go
   Slots* old_ = nullptr;     // being drained into main_ during a resize
   size_t size_ = 0;          // entries in main_ and old_ together
@@ -76,8 +78,8 @@ class EntryTable {
 
   // Starts a grow or shrink if the load calls for one and none is running.
   void MaybeStartResize();
-  // Allocates a main_ of 2^bits slots and makes the current one old_.
-  void StartResize(unsigned bits);
+  // Allocates a main_ of `capacity` slots and makes the current one old_.
+  void StartResize(size_t capacity);
   // Moves up to `clusters` whole probe clusters from old_ to main_.
   void MigrateSome(size_t clusters);
   // Frees old_ once it holds no entries.

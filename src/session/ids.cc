@@ -1,0 +1,148 @@
+// Session ids in chuk-sessions' formats (its SESSION_ID_FORMATS table and
+// generate_secure_session_id). Entropy of each format, counting only the
+// random characters:
+//   generic     44 x log2(62) = 262 bits
+//   mcp         36 x log2(65) = 216 bits
+//   http, ws    32 x log2(64) = 192 bits
+//   jwt         token_urlsafe(22): 22 bytes = 176 bits in 30 characters
+//   uuid        122 bits: all a version-4 UUID has (6 of its 128 bits are the
+//               fixed version and variant); the one format below 128 bits,
+//               kept because the format is the RFC's, not ours
+//   api_key     40 x 4 = 160 bits
+//   temp_token  22 x log2(62) = 131 bits (chuk lists 16 characters, then
+//               lengthens them to 22 to reach its 128-bit minimum)
+#include "ss/session/ids.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "token_common.h"
+
+namespace ss::session {
+namespace {
+
+constexpr std::string_view kAlnum =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kUrlSafe =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+// chuk's MCP_EXTENDED_CHARS: URL-safe plus '.'.
+constexpr std::string_view kMcpChars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+// chuk spells this string.hexdigits.lower(), which lists a-f twice and so
+// draws them twice as often as the digits; we draw the 16 distinct digits
+// uniformly (same output format, full 4 bits per character).
+constexpr std::string_view kLowerHex = "0123456789abcdef";
+
+// Appends length characters drawn uniformly from alphabet. Rejection
+// sampling: a random byte b is used only if b < limit, the largest multiple
+// of the alphabet size <= 256, so b % size is exactly uniform. The loop is
+// unbounded in principle but each byte is accepted with probability
+// limit/256 >= 195/256 for every alphabet here, so a 64-byte batch almost
+// always covers the whole id (a refill is needed with small probability,
+// a hundred refills never in practice).
+void AppendRandomChars(std::string& out, std::string_view alphabet, size_t length) {
+  const unsigned size = static_cast<unsigned>(alphabet.size());
+  const unsigned limit = 256 - 256 % size;
+  std::array<uint8_t, 64> batch;
+  size_t used = batch.size();
+  size_t produced = 0;
+  while (produced < length) {
+    if (used == batch.size()) {
+      RandomBytes(batch.data(), batch.size());
+      used = 0;
+    }
+    const unsigned b = batch[used++];
+    if (b >= limit) continue;
+    out += alphabet[b % size];
+    ++produced;
+  }
+}
+
+std::string Prefixed(std::string_view prefix, std::string_view alphabet, size_t length) {
+  std::string id(prefix);
+  id.reserve(prefix.size() + length);
+  AppendRandomChars(id, alphabet, length);
+  return id;
+}
+
+// Version-4 UUID (RFC 4122 section 4.4): 122 random bits, the version nibble
+// 0100 in byte 6 and the variant bits 10 in byte 8; lowercase 8-4-4-4-12.
+std::string NewUuid4() {
+  std::array<uint8_t, 16> b;
+  RandomBytes(b.data(), b.size());
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0x0f];
+  }
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+}  // namespace
+
+std::optional<IdFormat> ParseIdFormat(std::string_view name) {
+  static constexpr std::pair<std::string_view, IdFormat> kNames[] = {
+      {"generic", IdFormat::kGeneric}, {"mcp", IdFormat::kMcp},
+      {"http", IdFormat::kHttp},       {"websocket", IdFormat::kWebsocket},
+      {"jwt", IdFormat::kJwt},         {"uuid", IdFormat::kUuid},
+      {"api_key", IdFormat::kApiKey},  {"temp_token", IdFormat::kTempToken},
+  };
+  for (const auto& [text, format] : kNames) {
+    if (EqualsIgnoreCase(name, text)) return format;
+  }
+  return std::nullopt;
+}
+
+std::string NewSessionId(IdFormat format) {
+  switch (format) {
+    case IdFormat::kGeneric: return Prefixed("sess-", kAlnum, 44);
+    case IdFormat::kMcp: return Prefixed("mcp-", kMcpChars, 36);
+    case IdFormat::kHttp: return Prefixed("http-", kUrlSafe, 32);
+    case IdFormat::kWebsocket: return Prefixed("ws-", kUrlSafe, 32);
+    case IdFormat::kJwt: {
+      // Python's secrets.token_urlsafe(22): 22 bytes, unpadded base64url.
+      std::string bytes(22, '\0');
+      RandomBytes(bytes.data(), bytes.size());
+      return Base64UrlEncode(bytes);
+    }
+    case IdFormat::kUuid: return NewUuid4();
+    case IdFormat::kApiKey: return Prefixed("ak_", kLowerHex, 40);
+    case IdFormat::kTempToken: return Prefixed("tmp_", kAlnum, 22);
+  }
+  std::abort();  // not a valid IdFormat value: a caller bug
+}
+
+void RandomBytes(void* out, size_t n) {
+  // RAND_bytes takes an int length; larger requests go in INT_MAX chunks.
+  auto* p = static_cast<unsigned char*>(out);
+  while (n > 0) {
+    const int chunk = static_cast<int>(std::min<size_t>(n, INT_MAX));
+    if (RAND_bytes(p, chunk) != 1) {
+      std::fputs("sessiond: fatal: the OpenSSL CSPRNG (RAND_bytes) failed\n", stderr);
+      std::abort();
+    }
+    p += chunk;
+    n -= static_cast<size_t>(chunk);
+  }
+}
+
+}  // namespace ss::session

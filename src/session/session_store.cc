@@ -1,0 +1,359 @@
+#include "ss/session/session_store.h"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+#include "ss/session/pyjson.h"
+
+namespace ss::session {
+namespace {
+
+constexpr int64_t kUsPerMs = 1000;
+constexpr int64_t kUsPerS = 1000000;
+
+// The keyspace deadline of a record: live while now_ms <= expires_us / 1000.
+int64_t DeadlineMs(int64_t expires_us) { return expires_us / kUsPerMs; }
+
+uint64_t KeyHash(const Entry* e) { return EntryTable::Hash(e->key()); }
+
+void InsertSorted(std::vector<Entry*>& v, Entry* e) {
+  const uint64_t h = KeyHash(e);
+  auto it = std::lower_bound(v.begin(), v.end(), h,
+                             [](const Entry* x, uint64_t hv) { return KeyHash(x) < hv; });
+  v.insert(it, e);
+}
+
+}  // namespace
+
+void SandboxStats::Add(const SandboxStats& o) {
+  allocated += o.allocated;
+  validated += o.validated;
+  validate_failed += o.validate_failed;
+  updated += o.updated;
+  extended += o.extended;
+  deleted += o.deleted;
+  revoked += o.revoked;
+  expired += o.expired;
+  csrf_issued += o.csrf_issued;
+  csrf_rejected += o.csrf_rejected;
+}
+
+SessionStore::SessionStore(Keyspace& ks, std::string prefix)
+    : ks_(ks), prefix_(std::move(prefix)), dbs_(static_cast<size_t>(ks.databases())) {
+  ks_.set_index(this, prefix_);
+}
+
+SessionStore::~SessionStore() { ks_.set_index(nullptr, {}); }
+
+bool SessionStore::Describe(Entry* e, Session* out) const {
+  std::string_view key = e->key();
+  if (!key.starts_with(prefix_)) return false;
+  out->entry = e;
+  out->id = key.substr(prefix_.size());
+  if (e->type() == ValueType::kSession) {
+    out->binary = true;
+    out->owned.reset();
+    return DecodeRecord(e->value(), &out->fields);
+  }
+  if (e->type() != ValueType::kString) return false;
+  out->binary = false;
+  out->owned = ParseChukRecord(e->value());
+  if (!out->owned || out->owned->session_id != out->id) return false;
+  const ChukRecord& r = *out->owned;
+  SessionFields& f = out->fields;
+  f.sandbox = r.sandbox_id;
+  f.has_user = r.has_user;
+  f.user = r.user_id;
+  f.status = r.status;
+  f.idle_s = 0;
+  f.created_us = r.created_us;
+  f.expires_us = r.expires_us;
+  f.last_accessed_us = r.last_accessed_us;
+  const int64_t ttl = (r.expires_us - r.created_us) / kUsPerS;
+  f.ttl_s = static_cast<uint32_t>(std::clamp<int64_t>(ttl, 0, std::numeric_limits<uint32_t>::max()));
+  f.metadata_py = r.metadata_py;
+  // Sandbox names and ids beyond our limits cannot be encoded as records.
+  return !f.sandbox.empty() && f.sandbox.size() <= kMaxSandboxLen && f.user.size() <= 0xFFFF &&
+         f.status.size() <= 0xFF;
+}
+
+bool SessionStore::Lookup(int db, std::string_view sandbox, std::string_view id, Session* out) {
+  if (id.empty()) return false;
+  Entry* e = ks_.Find(db, KeyOf(id));
+  if (e == nullptr || !Describe(e, out)) return false;
+  // A chuk record past its own expires_at is expired whatever its key's TTL.
+  if (ks_.IsPast(DeadlineMs(out->fields.expires_us))) return false;
+  return out->fields.sandbox == sandbox;
+}
+
+SessionStore::Sandbox* SessionStore::FindSandbox(int db, std::string_view sandbox) const {
+  const SandboxMap& m = dbs_[static_cast<size_t>(db)];
+  auto it = m.find(sandbox);
+  return it == m.end() ? nullptr : it->second.get();
+}
+
+SessionStore::Sandbox& SessionStore::GetSandbox(int db, std::string_view sandbox) {
+  SandboxMap& m = dbs_[static_cast<size_t>(db)];
+  auto it = m.find(sandbox);
+  if (it == m.end()) it = m.emplace(std::string(sandbox), std::make_unique<Sandbox>()).first;
+  return *it->second;
+}
+
+SandboxStats& SessionStore::Counters(int db, std::string_view sandbox) {
+  return GetSandbox(db, sandbox).stats;
+}
+
+Entry* SessionStore::Rewrite(int db, Session& s, const SessionFields& f) {
+  std::string bytes;
+  EncodeRecord(f, &bytes);
+  std::string key(s.entry->key());
+  Entry* e = ks_.Set(db, key, bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
+  s.entry = e;
+  s.binary = true;
+  return e;
+}
+
+void SessionStore::Touch(int db, Session& s) {
+  const int64_t now = NowUs();
+  SessionFields f = s.fields;
+  f.last_accessed_us = now;
+  if (f.idle_s > 0) {
+    const int64_t cap = f.created_us + int64_t{f.ttl_s} * kUsPerS;
+    f.expires_us = std::min(now + int64_t{f.idle_s} * kUsPerS, cap);
+  }
+  if (!s.binary) {
+    Rewrite(db, s, f);
+    DecodeRecord(s.entry->value(), &s.fields);
+    return;
+  }
+  char* rec = s.entry->mutable_value();
+  StoreLastAccessed(rec, now);
+  s.fields.last_accessed_us = now;
+  if (f.expires_us != s.fields.expires_us) {
+    StoreExpires(rec, f.expires_us);
+    s.fields.expires_us = f.expires_us;
+    ks_.SetDeadline(db, s.entry, DeadlineMs(f.expires_us));
+  }
+}
+
+Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
+  if (req.has_id) {
+    Session s;
+    Entry* e = ks_.Find(db, KeyOf(req.id));
+    if (e != nullptr && Describe(e, &s)) {
+      if (s.fields.sandbox != req.sandbox) {
+        return Error{ErrorCode::kInvalidArgument, "session id already in use"};
+      }
+      Touch(db, s);
+      return std::string(req.id);
+    }
+    if (e != nullptr) {
+      // A plain value under the key is not a session: refuse to clobber it.
+      return Error{ErrorCode::kInvalidArgument, "session id already in use"};
+    }
+  }
+  std::string id;
+  if (req.has_id) {
+    id.assign(req.id);
+  } else {
+    do {
+      id = NewSessionId(req.format);
+    } while (ks_.Find(db, KeyOf(id)) != nullptr);
+  }
+  const int64_t now = NowUs();
+  SessionFields f;
+  f.sandbox = req.sandbox;
+  f.has_user = req.has_user;
+  f.user = req.user;
+  f.status = "active";
+  f.idle_s = static_cast<uint32_t>(req.idle_s);
+  f.ttl_s = static_cast<uint32_t>(req.ttl_s);
+  f.created_us = now;
+  f.last_accessed_us = now;
+  const int64_t cap = now + req.ttl_s * kUsPerS;
+  f.expires_us = req.idle_s > 0 ? std::min(now + req.idle_s * kUsPerS, cap) : cap;
+  f.metadata_py = req.metadata_py;
+  std::string bytes;
+  EncodeRecord(f, &bytes);
+  ks_.Set(db, KeyOf(id), bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
+  ++GetSandbox(db, req.sandbox).stats.allocated;
+  return id;
+}
+
+bool SessionStore::Validate(int db, std::string_view sandbox, std::string_view id) {
+  Session s;
+  if (!Lookup(db, sandbox, id, &s)) {
+    ++GetSandbox(db, sandbox).stats.validate_failed;
+    return false;
+  }
+  Touch(db, s);
+  ++GetSandbox(db, sandbox).stats.validated;
+  return true;
+}
+
+Result<bool> SessionStore::Update(int db, std::string_view sandbox, std::string_view id,
+                                  std::string_view patch, bool replace, size_t max_meta) {
+  std::string merged;
+  Session s;
+  const bool found = Lookup(db, sandbox, id, &s);
+  Status st = replace || !found ? NormalizeObject(patch, &merged)
+                                : MergeObjects(s.fields.metadata_py, patch, &merged);
+  if (!st) return st.error();
+  if (merged.size() > max_meta) {
+    return Error{ErrorCode::kInvalidArgument, "custom metadata exceeds session-max-meta"};
+  }
+  if (!found) return false;
+  SessionFields f = s.fields;
+  f.metadata_py = merged;
+  f.last_accessed_us = NowUs();
+  Rewrite(db, s, f);
+  ++GetSandbox(db, sandbox).stats.updated;
+  return true;
+}
+
+std::optional<int64_t> SessionStore::Extend(int db, std::string_view sandbox, std::string_view id,
+                                            int64_t seconds) {
+  Session s;
+  if (!Lookup(db, sandbox, id, &s)) return std::nullopt;
+  SessionFields f = s.fields;
+  f.expires_us = s.fields.expires_us + seconds * kUsPerS;
+  f.ttl_s = static_cast<uint32_t>(
+      std::min<int64_t>(int64_t{f.ttl_s} + seconds, std::numeric_limits<uint32_t>::max()));
+  f.last_accessed_us = NowUs();
+  Rewrite(db, s, f);
+  ++GetSandbox(db, sandbox).stats.extended;
+  return DeadlineMs(f.expires_us) - ks_.clock().NowMs();
+}
+
+bool SessionStore::Delete(int db, std::string_view sandbox, std::string_view id) {
+  Session s;
+  if (!Lookup(db, sandbox, id, &s)) return false;
+  ks_.Delete(db, s.entry->key());
+  ++GetSandbox(db, sandbox).stats.deleted;
+  return true;
+}
+
+size_t SessionStore::Revoke(int db, std::string_view sandbox, std::string_view user) {
+  Sandbox* sb = FindSandbox(db, sandbox);
+  if (sb == nullptr) return 0;
+  auto it = sb->users.find(user);
+  if (it == sb->users.end()) return 0;
+  std::vector<std::string> keys;
+  keys.reserve(it->second.size());
+  for (Entry* e : it->second) keys.emplace_back(e->key());
+  size_t n = 0;
+  for (const std::string& k : keys) n += ks_.Delete(db, k) ? 1 : 0;  // expired ones are not counted
+  sb->stats.revoked += n;
+  return n;
+}
+
+uint64_t SessionStore::List(int db, std::string_view sandbox, const std::string_view* user,
+                            uint64_t cursor, size_t count,
+                            const std::function<void(std::string_view)>& fn) {
+  Sandbox* sb = FindSandbox(db, sandbox);
+  if (sb == nullptr) return 0;
+  auto report = [&](const Entry* e) {
+    if (!ks_.IsPast(e->deadline_ms())) fn(e->key().substr(prefix_.size()));
+  };
+  if (user == nullptr) {
+    // The table's Scan bounds work by buckets, not results; a sparse table
+    // would answer mostly empty pages, so scan on until about `count` ids
+    // are found, within a bounded amount of work.
+    size_t found = 0;
+    auto counted = [&](Entry* e) {
+      if (!ks_.IsPast(e->deadline_ms())) {
+        fn(e->key().substr(prefix_.size()));
+        ++found;
+      }
+    };
+    size_t budget = count * 16 + 64;
+    do {
+      cursor = sb->sessions.Scan(cursor, count, counted);
+      budget -= std::min(budget, count);
+    } while (cursor != 0 && found < count && budget > 0);
+    return cursor;
+  }
+  auto it = sb->users.find(*user);
+  if (it == sb->users.end()) return 0;
+  const std::vector<Entry*>& v = it->second;
+  // Sorted by key hash: the cursor is the hash to resume from, so entries
+  // added or removed meanwhile never make a present one skipped.
+  auto pos = std::lower_bound(v.begin(), v.end(), cursor,
+                              [](const Entry* x, uint64_t hv) { return KeyHash(x) < hv; });
+  size_t taken = 0;
+  for (; pos != v.end() && taken < std::max<size_t>(count, 1); ++pos, ++taken) report(*pos);
+  // Same-hash neighbours go together so the next page cannot start mid-run.
+  while (pos != v.end() && pos != v.begin() && KeyHash(*pos) == KeyHash(*(pos - 1))) report(*pos++);
+  return pos == v.end() ? 0 : KeyHash(*pos);
+}
+
+size_t SessionStore::Cleanup(int db, const std::string_view* sandbox) {
+  std::vector<std::string> due;
+  auto collect = [&](Sandbox& sb) {
+    sb.sessions.ForEach([&](Entry* e) {
+      if (ks_.IsPast(e->deadline_ms())) due.emplace_back(e->key());
+    });
+  };
+  if (sandbox != nullptr) {
+    if (Sandbox* sb = FindSandbox(db, *sandbox)) collect(*sb);
+  } else {
+    for (auto& [name, sb] : dbs_[static_cast<size_t>(db)]) collect(*sb);
+  }
+  // Find() reclaims an entry past its deadline (counted as expired).
+  for (const std::string& k : due) ks_.Find(db, k);
+  return due.size();
+}
+
+SessionStore::Totals SessionStore::StatsOf(int db, const std::string_view* sandbox) const {
+  Totals t;
+  auto add = [&](const Sandbox& sb) {
+    t.active_sessions += sb.sessions.size();
+    t.users += sb.users.size();
+    t.stats.Add(sb.stats);
+  };
+  if (sandbox != nullptr) {
+    if (const Sandbox* sb = FindSandbox(db, *sandbox)) add(*sb);
+  } else {
+    for (const auto& [name, sb] : dbs_[static_cast<size_t>(db)]) add(*sb);
+  }
+  return t;
+}
+
+void SessionStore::OnEntryAdded(int db, Entry* e) {
+  Session s;
+  if (!Describe(e, &s)) return;
+  Sandbox& sb = GetSandbox(db, s.fields.sandbox);
+  sb.sessions.Insert(e);
+  if (s.fields.has_user) {
+    auto it = sb.users.find(s.fields.user);
+    if (it == sb.users.end()) it = sb.users.emplace(std::string(s.fields.user), std::vector<Entry*>()).first;
+    InsertSorted(it->second, e);
+  }
+}
+
+void SessionStore::OnEntryRemoved(int db, Entry* e, Removal why) {
+  Session s;
+  if (!Describe(e, &s)) return;
+  Sandbox* sb = FindSandbox(db, s.fields.sandbox);
+  if (sb == nullptr) return;
+  Entry* removed = sb->sessions.Remove(e->key());
+  if (removed == nullptr) return;
+  assert(removed == e);
+  if (why == Removal::kExpired) ++sb->stats.expired;
+  if (!s.fields.has_user) return;
+  auto it = sb->users.find(s.fields.user);
+  if (it == sb->users.end()) return;
+  std::vector<Entry*>& v = it->second;
+  v.erase(std::remove(v.begin(), v.end(), e), v.end());
+  if (v.empty()) sb->users.erase(it);
+}
+
+void SessionStore::OnDatabaseFlushed(int db) {
+  for (auto& [name, sb] : dbs_[static_cast<size_t>(db)]) {
+    sb->sessions.Clear([](Entry*) {});
+    sb->users.clear();
+  }
+}
+
+}  // namespace ss::session

@@ -1,0 +1,224 @@
+// Slab implementation. Read slab.h first.
+//
+// Page life cycle: never used (beyond next_page_) -> in use by one class ->
+// empty -> released (MADV_DONTNEED, its index on released_) -> in use again,
+// by any class. A page is in its class's `avail` list exactly when it has a
+// free block or uncarved room, so Allocate never searches. Blocks are carved
+// from a page's front lazily (a fresh page is not touched beyond what is
+// handed out), and freed blocks go on the page's free list, linked through
+// their first two bytes.
+//
+// An empty page that is its class's only page with room stays (reset, not
+// released): a class that keeps allocating and freeing one block must not
+// cost a madvise and a page fault each time. That keeps at most one empty
+// page per class, kClassCount * 64 KB in the worst case.
+#include "ss/store/slab.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SS_SLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SS_SLAB_ASAN 1
+#endif
+#endif
+
+#ifdef SS_SLAB_ASAN
+#include <sanitizer/asan_interface.h>
+#define SS_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define SS_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SS_POISON(p, n) ((void)(p), (void)(n))
+#define SS_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+namespace ss {
+namespace {
+
+// Committing read-write memory in steps of this many bytes keeps mprotect
+// calls rare (one per 32 pages) while committing little ahead of use.
+constexpr size_t kCommitStep = size_t{2} << 20;
+// The smallest range worth reserving when the kernel refuses the asked one.
+constexpr size_t kMinReserve = size_t{64} << 20;
+
+void* MapOrNull(size_t bytes, int prot) {
+  void* p = mmap(nullptr, bytes, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+}  // namespace
+
+Slab::Slab(size_t reserve_bytes) {
+  for (size_t c = 1; c <= kClassCount; ++c) {
+    const size_t size = c * kGranule;
+    classes_[c].size = static_cast<uint32_t>(size);
+    classes_[c].carve_limit = static_cast<uint32_t>(kPageBytes / size * size / kGranule);
+  }
+  // Bounded: halves each time, down to kMinReserve.
+  for (size_t want = reserve_bytes / kPageBytes * kPageBytes; want >= kMinReserve; want /= 2) {
+    // The descriptor array is committed lazily too (MAP_NORESERVE, and the
+    // kernel backs a page only when it is first written).
+    const size_t desc_bytes = want / kPageBytes * sizeof(PageInfo);
+    void* range = MapOrNull(want, PROT_NONE);
+    if (range == nullptr) continue;
+    void* desc = MapOrNull(desc_bytes, PROT_READ | PROT_WRITE);
+    if (desc == nullptr) {
+      munmap(range, want);
+      continue;
+    }
+    base_ = static_cast<char*>(range);
+    reserved_ = want;
+    pages_ = static_cast<PageInfo*>(desc);
+    break;
+  }
+}
+
+Slab::~Slab() {
+  if (base_ == nullptr) return;
+  // Unpoison before unmapping, so ASan does not report later users of the
+  // same addresses.
+  SS_UNPOISON(base_, committed_);
+  munmap(base_, reserved_);
+  munmap(pages_, reserved_ / kPageBytes * sizeof(PageInfo));
+}
+
+void* Slab::Allocate(size_t n) {
+  if (n <= kMaxSmall && base_ != nullptr) {
+    void* p = AllocateSmall(n == 0 ? 1 : (n + kGranule - 1) / kGranule);
+    if (p != nullptr) return p;
+  }
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+void* Slab::AllocateSmall(size_t cls) {
+  SizeClass& sc = classes_[cls];
+  uint32_t page = sc.avail;
+  if (page == kNoPage) {
+    page = AcquirePage(cls);
+    if (page == kNoPage) return nullptr;
+  }
+  PageInfo& pi = pages_[page];
+  char* block;
+  if (pi.free_head != 0) {
+    block = PageBase(page) + size_t{pi.free_head - 1u} * kGranule;
+    SS_UNPOISON(block, sc.size);
+    uint16_t next;
+    std::memcpy(&next, block, sizeof(next));
+    pi.free_head = next;
+  } else {
+    block = PageBase(page) + size_t{pi.carved} * kGranule;
+    pi.carved = static_cast<uint16_t>(pi.carved + sc.size / kGranule);
+    SS_UNPOISON(block, sc.size);
+  }
+  ++pi.live;
+  if (pi.free_head == 0 && pi.carved >= sc.carve_limit) RemoveAvail(page);  // now full
+  return block;
+}
+
+void Slab::Free(void* p) noexcept {
+  if (p == nullptr) return;
+  if (!Owns(p)) {
+    std::free(p);
+    return;
+  }
+  const uint32_t page = PageOf(p);
+  PageInfo& pi = pages_[page];
+  const SizeClass& sc = classes_[pi.cls];
+  const bool was_full = pi.free_head == 0 && pi.carved >= sc.carve_limit;
+  const uint16_t link = pi.free_head;
+  std::memcpy(p, &link, sizeof(link));
+  SS_POISON(p, sc.size);
+  pi.free_head =
+      static_cast<uint16_t>((static_cast<char*>(p) - PageBase(page)) / kGranule + 1);
+  --pi.live;
+  if (was_full) PushAvail(page);
+  if (pi.live != 0) return;
+  // Empty. Keep it (reset to uncarved) if it is the class's only page with
+  // room; otherwise give it back to the kernel.
+  if (sc.avail == page && pi.next == kNoPage) {
+    pi.free_head = 0;
+    pi.carved = 0;
+    return;
+  }
+  RemoveAvail(page);
+  ReleasePage(page);
+}
+
+size_t Slab::UsableSize(const void* p) const {
+  if (!Owns(p)) return malloc_usable_size(const_cast<void*>(p));
+  return classes_[pages_[PageOf(p)].cls].size;
+}
+
+uint32_t Slab::AcquirePage(size_t cls) {
+  uint32_t page;
+  if (released_ != kNoPage) {
+    page = released_;
+    released_ = pages_[page].next;
+  } else {
+    if (size_t{next_page_ + 1u} * kPageBytes > reserved_) return kNoPage;
+    page = next_page_;
+    const size_t end = size_t{page + 1u} * kPageBytes;
+    if (end > committed_) {
+      const size_t to = std::min(reserved_, committed_ + kCommitStep);
+      if (mprotect(base_ + committed_, to - committed_, PROT_READ | PROT_WRITE) != 0) {
+        return kNoPage;  // the kernel will not commit more: malloc from now on
+      }
+      SS_POISON(base_ + committed_, to - committed_);
+      committed_ = to;
+    }
+    ++next_page_;
+  }
+  PageInfo& pi = pages_[page];
+  pi.cls = static_cast<uint16_t>(cls);
+  pi.live = 0;
+  pi.carved = 0;
+  pi.free_head = 0;
+  ++pages_in_use_;
+  PushAvail(page);
+  return page;
+}
+
+void Slab::ReleasePage(uint32_t page) {
+  char* base = PageBase(page);
+  SS_UNPOISON(base, kPageBytes);
+  // MADV_DONTNEED frees the frames at once (RSS drops now, unlike
+  // MADV_FREE), and the next touch gets zero pages.
+  madvise(base, kPageBytes, MADV_DONTNEED);
+  SS_POISON(base, kPageBytes);
+  pages_[page].cls = 0;
+  pages_[page].next = released_;
+  released_ = page;
+  --pages_in_use_;
+}
+
+void Slab::PushAvail(uint32_t page) {
+  PageInfo& pi = pages_[page];
+  SizeClass& sc = classes_[pi.cls];
+  pi.prev = kNoPage;
+  pi.next = sc.avail;
+  if (sc.avail != kNoPage) pages_[sc.avail].prev = page;
+  sc.avail = page;
+}
+
+void Slab::RemoveAvail(uint32_t page) {
+  PageInfo& pi = pages_[page];
+  SizeClass& sc = classes_[pi.cls];
+  if (pi.prev != kNoPage) {
+    pages_[pi.prev].next = pi.next;
+  } else {
+    sc.avail = pi.next;
+  }
+  if (pi.next != kNoPage) pages_[pi.next].prev = pi.prev;
+  pi.next = pi.prev = kNoPage;
+}
+
+}  // namespace ss
