@@ -1,13 +1,9 @@
 // Private to ss_session_json (deliberately not under include/): the parsed
-// form of a JSON text, shared by pyjson.cc, which parses and writes it, and
-// chuk_record.cc, which reads fields out of it.
-//
-// Why not RapidJSON's reader: RapidJSON 1.1 (Debian's rapidjson-dev) fails
-// "1e400" and any integer of 309+ digits with "Number too big" even under
-// kParseNumbersAsStringsFlag, accepts "Inf" and "-NaN" under
-// kParseNanAndInfFlag, and rejects a lone "\ud800" escape, where Python's
-// json.loads gives inf, the integer, an error, an error and "\ud800". A
-// strict reader of Python's grammar is shorter than working around all four.
+// form of a JSON text, shared by pyjson.cc, which fills it from RapidJSON's
+// reader and writes it in Py format, and chuk_record.cc, which reads fields
+// out of it. A DOM of our own rather than rapidjson::Document because the
+// Document keeps numbers parsed under kParseNumbersAsStringsFlag as plain
+// strings, and Py format must tell 1 from "1".
 #pragma once
 
 #include <cstddef>
@@ -28,16 +24,15 @@ struct JsonNode {
   uint32_t offset = 0;  // kString, kInt: where the text starts in JsonTape::text
   uint32_t length = 0;  // kString, kInt: text bytes; kArray: elements;
                         // kObject: members as written (repeated keys counted)
-  double number = 0;    // kFloat (NaN and infinities included)
+  double number = 0;    // kFloat: always finite
 };
 
 // A parsed document in pre-order: a container is followed by its children,
 // an object's children alternating key (kString) and value. The tape owns
 // copies of every string, so it never borrows the source text: a caller may
 // parse a view of the string it then overwrites with the output.
-// Strings are UTF-8, except that a lone surrogate from a \u escape (Python
-// keeps those) is stored as its 3-byte encoding (WTF-8). kInt text is the
-// integer as Python's repr writes it ("-0" already became "0").
+// Strings are valid UTF-8 (no lone surrogates). kInt text is the integer as
+// Python's repr writes it ("-0" already became "0").
 struct JsonTape {
   std::vector<JsonNode> nodes;
   std::string text;
@@ -53,9 +48,11 @@ struct JsonMember {
   uint32_t value;        // node index
 };
 
-// Parses json (one value, JSON whitespace around it allowed) exactly as far
-// as Python's json.loads accepts it, appending its nodes to *tape. Returns
-// the root's index, or kInvalidArgument with a message fit for "-ERR ".
+// Parses json (one value, JSON whitespace around it allowed) with RapidJSON,
+// appending its nodes to *tape. Accepts what Python's json.loads accepts
+// except the deviations listed in pyjson.h. Returns the root's index, or
+// kInvalidArgument with a message fit for "-ERR " (the tape may then hold
+// part of the value).
 Result<uint32_t> ParseJson(std::string_view json, JsonTape* tape);
 
 // dict.update: applies the members of the object at `object` to the dict

@@ -1,14 +1,15 @@
-// Python's json module, both ways: a reader of exactly the texts json.loads
-// accepts (json_tape.h says why not RapidJSON's), and writers of
-// json.dumps(v) and json.dumps(v, separators=(",", ":"), sort_keys=True).
+// Python's json module, both ways: RapidJSON's reader turned into a tape
+// (json_tape.h) with Python's dict semantics, and writers of json.dumps(v)
+// and json.dumps(v, separators=(",", ":"), sort_keys=True).
 #include "ss/session/pyjson.h"
+
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cmath>
-#include <cstring>
-#include <limits>
+#include <cstdint>
 #include <system_error>
 
 #include "json_tape.h"
@@ -19,13 +20,10 @@ namespace {
 
 // Python's json.loads and json.dumps recurse once per nesting level and
 // raise RecursionError near depth 1000 (994 from a top-level call, less from
-// a deeper caller). 900 stays below that for a normal application stack and
-// bounds our own recursion (reading and writing) to a few hundred KB of stack.
-constexpr int kMaxDepth = 900;
-
-// Python 3.11's int() refuses more than 4300 digits (the default of
-// sys.set_int_max_str_digits), so json.loads rejects such integers too.
-constexpr size_t kMaxIntDigits = 4300;
+// a deeper caller). 900 stays below that; it bounds RapidJSON's parse stack,
+// our stack of open containers, and our recursion when writing (a few
+// hundred KB of stack).
+constexpr size_t kMaxDepth = 900;
 
 // Tape offsets are 32-bit; Redis caps a value at 512 MB, and two texts of
 // this size (MergeObjects) still fit.
@@ -37,31 +35,26 @@ constexpr size_t kLinearDedupMax = 16;
 constexpr std::string_view kInvalidJson = "invalid JSON";
 constexpr std::string_view kNotObject = "JSON value is not an object";
 constexpr std::string_view kTooDeep = "JSON nesting too deep";
-constexpr std::string_view kIntTooLong = "JSON integer has too many digits";
 constexpr std::string_view kTooLarge = "JSON text too large";
 
 Error InvalidArgument(std::string_view message) {
   return Error{ErrorCode::kInvalidArgument, std::string(message)};
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Bytes a string literal may hold unescaped: in what json.loads reads, any
-// byte but '"', '\\' and controls (non-ASCII is validated separately); in
-// what json.dumps writes with ensure_ascii, only printable ASCII.
-constexpr std::array<bool, 256> MakeTable(bool printable_ascii_only) {
+// Bytes json.dumps writes unescaped with ensure_ascii: printable ASCII but
+// '"' and '\\'.
+constexpr std::array<bool, 256> MakePlainTable() {
   std::array<bool, 256> table{};
-  for (int b = 0x20; b < 0x80; ++b) table[b] = !(printable_ascii_only && b == 0x7f);
+  for (int b = 0x20; b < 0x7f; ++b) table[b] = true;
   table['"'] = table['\\'] = false;
   return table;
 }
-constexpr std::array<bool, 256> kPlainIn = MakeTable(false);
-constexpr std::array<bool, 256> kPlainOut = MakeTable(true);
+constexpr std::array<bool, 256> kPlainOut = MakePlainTable();
 
 // Length of the UTF-8 sequence at p (p < end, *p >= 0x80), or 0 if it is not
-// one: overlong forms and code points past U+10FFFF are refused, and
-// surrogates (ED A0..BF xx) unless allow_surrogates.
-size_t Utf8SequenceLength(const char* p, const char* end, bool allow_surrogates) {
+// one: overlong forms, surrogates (ED A0..BF xx) and code points past
+// U+10FFFF are refused.
+size_t Utf8SequenceLength(const char* p, const char* end) {
   const auto b0 = static_cast<uint8_t>(p[0]);
   size_t n = 0;
   uint8_t lo = 0x80;
@@ -71,7 +64,7 @@ size_t Utf8SequenceLength(const char* p, const char* end, bool allow_surrogates)
   } else if (b0 >= 0xE0 && b0 <= 0xEF) {
     n = 3;
     if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED && !allow_surrogates) hi = 0x9F;
+    if (b0 == 0xED) hi = 0x9F;
   } else if (b0 >= 0xF0 && b0 <= 0xF4) {
     n = 4;
     if (b0 == 0xF0) lo = 0x90;
@@ -96,26 +89,6 @@ uint32_t DecodeUtf8(const char* p, size_t n) {
   return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
 }
 
-// Surrogates come out as 3 bytes too (WTF-8): that is how the tape keeps a
-// lone \ud800 that Python's json.loads accepts.
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // "\uXXXX" with lowercase hex, as Python writes it.
 void AppendEscapedUnit(std::string& out, uint32_t unit) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -124,7 +97,9 @@ void AppendEscapedUnit(std::string& out, uint32_t unit) {
   out.append(escape, sizeof escape);
 }
 
-void AppendJsonString(std::string& out, std::string_view s, bool allow_surrogates) {
+// Appends s as json.dumps writes a str (ensure_ascii); a byte that is not
+// part of valid UTF-8 is read as Latin-1.
+void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   const char* p = s.data();
   const char* const end = p + s.size();
@@ -149,7 +124,7 @@ void AppendJsonString(std::string& out, std::string_view s, bool allow_surrogate
       ++p;
       continue;
     }
-    const size_t n = Utf8SequenceLength(p, end, allow_surrogates);
+    const size_t n = Utf8SequenceLength(p, end);
     if (n == 0) {  // not UTF-8: the byte read as Latin-1
       AppendEscapedUnit(out, c);
       ++p;
@@ -169,15 +144,8 @@ void AppendJsonString(std::string& out, std::string_view s, bool allow_surrogate
 
 // repr(float): the shortest digits that read back as v, in positional form
 // when the decimal exponent is in [-4, 16), else as d[.ddd]e(+|-)XX.
+// REQUIRES: v is finite (the tape holds no NaN nor infinity).
 void AppendPyFloat(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v < 0 ? "-Infinity" : "Infinity";
-    return;
-  }
   // Shortest round-trip scientific form: [-]d[.ddd]e(+|-)dd[d], at most 24 chars.
   char buf[32];
   const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
@@ -224,22 +192,17 @@ void AppendPyFloat(std::string& out, double v) {
   }
 }
 
-// from_chars leaves the value alone when it is out of range; the decimal
-// exponent of the leading nonzero digit tells overflow (> 308) from
-// underflow (< -323), which Python's float() makes inf and 0.0.
-double OutOfRangeValue(std::string_view text) {
-  const bool negative = text[0] == '-';
-  size_t i = negative;
+// For a float's text that from_chars found out of double range (RapidJSON
+// checked its grammar): true if it overflows, which Python's float() makes
+// inf, rather than underflows, which it makes 0.0. The decimal exponent of
+// the leading nonzero digit (there is one: zero is never out of range)
+// decides: above 308 or below -323.
+bool Overflows(std::string_view text) {
+  size_t i = text[0] == '-';
   const size_t int_len = text.find_first_not_of("0123456789", i) - i;
   int64_t power = static_cast<int64_t>(int_len) - 1;  // power of ten of the digit at i
-  bool nonzero = false;
-  for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
-    if (text[i] == '.') continue;
-    if (text[i] != '0') {
-      nonzero = true;
-      break;
-    }
-    --power;
+  for (; i < text.size() && (text[i] == '0' || text[i] == '.'); ++i) {
+    if (text[i] == '0') --power;
   }
   i = text.find_first_of("eE");
   int64_t exp = 0;
@@ -247,40 +210,78 @@ double OutOfRangeValue(std::string_view text) {
     ++i;
     const bool exp_negative = text[i] == '-';
     if (text[i] == '+' || text[i] == '-') ++i;
-    // Saturate: anything past 10^12 is as out of range as 10^12.
+    // Saturate: anything past 10^12 is as out of range as 10^12 (RapidJSON
+    // bounds positive exponents, not negative ones).
     for (; i < text.size() && exp < 1'000'000'000'000; ++i) exp = exp * 10 + (text[i] - '0');
     if (exp_negative) exp = -exp;
   }
-  const bool overflow = nonzero && power + exp > 0;
-  const double magnitude = overflow ? std::numeric_limits<double>::infinity() : 0.0;
-  return negative ? -magnitude : magnitude;
+  return power + exp > 0;
 }
 
-// A recursive-descent reader of Python's JSON grammar (json/scanner.py and
-// the C scanner behind it), appending to a tape. Depth is capped at kMaxDepth.
-class Reader {
- public:
-  Reader(std::string_view json, JsonTape* tape)
-      : p_(json.data()), end_(json.data() + json.size()), tape_(*tape) {}
+// How RapidJSON reads for us: input validated as UTF-8 (Python decodes it
+// strictly before parsing); numbers handed over as their source text, so
+// integers stay exact and floats are converted once, by from_chars
+// (kParseFullPrecisionFlag matters only for numbers RapidJSON converts
+// itself, none under kParseNumbersAsStringsFlag; it is set so that dropping
+// that flag cannot silently cost precision); iterative, so nesting costs
+// heap, not stack; and stopping after the value, because RapidJSON's own end
+// check takes a NUL byte for the end of the input ("{}\0x" would pass).
+// No kParseNanAndInfFlag: pyjson.h lists that and the other deviations.
+constexpr unsigned kReadFlags =
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag |
+    rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag |
+    rapidjson::kParseStopWhenDoneFlag;
 
-  Result<uint32_t> Run() {
-    const auto root = static_cast<uint32_t>(tape_.nodes.size());
-    SkipSpace();
-    if (!Value(0)) return InvalidArgument(error_);
-    SkipSpace();
-    if (p_ != end_) return InvalidArgument(kInvalidJson);  // Python: "Extra data"
-    return root;
+// A RapidJSON SAX handler appending one value to a tape. It stops the reader
+// (returns false) on nesting past kMaxDepth, a lone surrogate, or a float
+// beyond double range; error() then says why. Keys arrive through String()
+// (BaseReaderHandler forwards them), which is what the tape wants.
+class TapeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TapeBuilder> {
+ public:
+  explicit TapeBuilder(JsonTape* tape) : tape_(*tape) {}
+
+  std::string_view error() const { return error_; }
+
+  // Int, Uint, Int64, Uint64 and Double land here; under
+  // kParseNumbersAsStringsFlag RapidJSON calls RawNumber instead.
+  bool Default() { return Fail(kInvalidJson); }
+
+  bool Null() {
+    Push(JsonKind::kNull);
+    return true;
   }
+
+  bool Bool(bool b) {
+    Push(b ? JsonKind::kTrue : JsonKind::kFalse);
+    return true;
+  }
+
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    return Number(std::string_view(text, length));
+  }
+
+  // text is RapidJSON's scratch copy, valid for this call only.
+  bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    const std::string_view s(text, length);
+    // The input was validated as UTF-8, so a surrogate (ED A0..BF xx) can
+    // only come from a \u escape: RapidJSON refuses a lone high one itself
+    // but encodes a lone low one. Python keeps both; we refuse both.
+    for (size_t i = s.find('\xED'); i != std::string_view::npos; i = s.find('\xED', i + 1)) {
+      if (i + 1 < s.size() && static_cast<uint8_t>(s[i + 1]) >= 0xA0) return Fail(kInvalidJson);
+    }
+    AppendText(JsonKind::kString, s);
+    return true;
+  }
+
+  bool StartObject() { return Open(JsonKind::kObject); }
+  bool EndObject(rapidjson::SizeType members) { return Close(members); }
+  bool StartArray() { return Open(JsonKind::kArray); }
+  bool EndArray(rapidjson::SizeType elements) { return Close(elements); }
 
  private:
-  bool Fail(std::string_view message = kInvalidJson) {
+  bool Fail(std::string_view message) {
     error_ = message;
     return false;
-  }
-
-  // Python skips exactly these four, as RFC 8259 says.
-  void SkipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 
   uint32_t Push(JsonKind kind) {
@@ -291,248 +292,51 @@ class Reader {
     return index;
   }
 
-  // REQUIRES: no whitespace at p_.
-  bool Value(int depth) {
-    constexpr double kInf = std::numeric_limits<double>::infinity();
-    if (p_ == end_) return Fail();
-    switch (*p_) {
-      case '{': return Object(depth + 1);
-      case '[': return Array(depth + 1);
-      case '"': return String();
-      case 'n': return Word("null", JsonKind::kNull, 0);
-      case 't': return Word("true", JsonKind::kTrue, 0);
-      case 'f': return Word("false", JsonKind::kFalse, 0);
-      // Python's literals, exactly: not "Inf", "-NaN" nor "infinity".
-      case 'N': return Word("NaN", JsonKind::kFloat, std::numeric_limits<double>::quiet_NaN());
-      case 'I': return Word("Infinity", JsonKind::kFloat, kInf);
-      case '-':
-        if (end_ - p_ > 1 && p_[1] == 'I') return Word("-Infinity", JsonKind::kFloat, -kInf);
-        return Number();
-      default: return Number();
-    }
+  void AppendText(JsonKind kind, std::string_view s) {
+    const size_t offset = tape_.text.size();
+    tape_.text.append(s);
+    JsonNode& node = tape_.nodes[Push(kind)];
+    node.offset = static_cast<uint32_t>(offset);
+    node.length = static_cast<uint32_t>(s.size());
   }
 
-  bool Word(std::string_view word, JsonKind kind, double number) {
-    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0) {
-      return Fail();
-    }
-    p_ += word.size();
-    tape_.nodes[Push(kind)].number = number;
+  bool Open(JsonKind kind) {
+    if (open_.size() == kMaxDepth) return Fail(kTooDeep);
+    open_.push_back(Push(kind));
     return true;
   }
 
-  bool Object(int depth) {
-    if (depth > kMaxDepth) return Fail(kTooDeep);
-    const uint32_t index = Push(JsonKind::kObject);
-    ++p_;
-    SkipSpace();
-    uint32_t count = 0;
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
-    } else {
-      // Each pass consumes one member or fails, so the loop ends with the input.
-      for (;;) {
-        if (p_ == end_ || *p_ != '"') return Fail();  // also a trailing comma
-        if (!String()) return false;
-        SkipSpace();
-        if (p_ == end_ || *p_ != ':') return Fail();
-        ++p_;
-        SkipSpace();
-        if (!Value(depth)) return false;
-        ++count;
-        SkipSpace();
-        if (p_ == end_) return Fail();
-        if (*p_ == '}') {
-          ++p_;
-          break;
-        }
-        if (*p_ != ',') return Fail();
-        ++p_;
-        SkipSpace();
-      }
-    }
-    JsonNode& node = tape_.nodes[index];
+  // RapidJSON pairs every End with the Start of the innermost open container.
+  bool Close(rapidjson::SizeType count) {
+    JsonNode& node = tape_.nodes[open_.back()];
+    open_.pop_back();
     node.length = count;
     node.end = static_cast<uint32_t>(tape_.nodes.size());
     return true;
   }
 
-  bool Array(int depth) {
-    if (depth > kMaxDepth) return Fail(kTooDeep);
-    const uint32_t index = Push(JsonKind::kArray);
-    ++p_;
-    SkipSpace();
-    uint32_t count = 0;
-    if (p_ != end_ && *p_ == ']') {
-      ++p_;
-    } else {
-      // Each pass consumes one element or fails, so the loop ends with the input.
-      for (;;) {
-        if (!Value(depth)) return false;
-        ++count;
-        SkipSpace();
-        if (p_ == end_) return Fail();
-        if (*p_ == ']') {
-          ++p_;
-          break;
-        }
-        if (*p_ != ',') return Fail();
-        ++p_;
-        SkipSpace();
-      }
-    }
-    JsonNode& node = tape_.nodes[index];
-    node.length = count;
-    node.end = static_cast<uint32_t>(tape_.nodes.size());
-    return true;
-  }
-
-  // REQUIRES: *p_ == '"'.
-  bool String() {
-    ++p_;
-    std::string& text = tape_.text;
-    const size_t offset = text.size();
-    // Each pass consumes at least one byte or fails, so the loop ends with the input.
-    for (;;) {
-      const char* run = p_;
-      while (p_ != end_ && kPlainIn[static_cast<uint8_t>(*p_)]) ++p_;
-      text.append(run, p_);
-      if (p_ == end_) return Fail();
-      const auto c = static_cast<uint8_t>(*p_);
-      if (c == '"') {
-        ++p_;
-        break;
-      }
-      if (c == '\\') {
-        if (!Escape()) return false;
-        continue;
-      }
-      if (c < 0x20) return Fail();  // Python (strict=True): "Invalid control character"
-      const size_t n = Utf8SequenceLength(p_, end_, /*allow_surrogates=*/false);
-      if (n == 0) return Fail();
-      text.append(p_, n);
-      p_ += n;
-    }
-    JsonNode& node = tape_.nodes[Push(JsonKind::kString)];
-    node.offset = static_cast<uint32_t>(offset);
-    node.length = static_cast<uint32_t>(text.size() - offset);
-    return true;
-  }
-
-  // The four hex digits at p, or -1.
-  int Hex4(const char* p) const {
-    if (end_ - p < 4) return -1;
-    int value = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = p[i];
-      int digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        digit = c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        digit = c - 'A' + 10;
-      } else {
-        return -1;
-      }
-      value = value * 16 + digit;
-    }
-    return value;
-  }
-
-  // REQUIRES: *p_ == '\\'.
-  bool Escape() {
-    if (end_ - p_ < 2) return Fail();
-    const char kind = p_[1];
-    p_ += 2;
-    char c = 0;
-    switch (kind) {
-      case '"': c = '"'; break;
-      case '\\': c = '\\'; break;
-      case '/': c = '/'; break;
-      case 'b': c = '\b'; break;
-      case 'f': c = '\f'; break;
-      case 'n': c = '\n'; break;
-      case 'r': c = '\r'; break;
-      case 't': c = '\t'; break;
-      case 'u': break;
-      default: return Fail();
-    }
-    if (kind != 'u') {
-      tape_.text.push_back(c);
+  // Python's rule: an int unless there is a fraction or an exponent.
+  bool Number(std::string_view text) {
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      AppendText(JsonKind::kInt, text == "-0" ? "0" : text);  // int("-0") == 0
       return true;
     }
-    int cp = Hex4(p_);
-    if (cp < 0) return Fail();
-    p_ += 4;
-    // As Python: a high surrogate joins a directly following \u low
-    // surrogate; otherwise either half stands alone (and is kept).
-    if (cp >= 0xD800 && cp <= 0xDBFF && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
-      const int low = Hex4(p_ + 2);
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        p_ += 6;
-      }
-    }
-    AppendUtf8(tape_.text, static_cast<uint32_t>(cp));
+    double value = 0;
+    const char* const end = text.data() + text.size();
+    const auto res = std::from_chars(text.data(), end, value);
+    // from_chars leaves value alone when out of range. An underflow is
+    // Python's ±0.0; an overflow (Python: inf) is refused, so the tape never
+    // holds a float that Py format writes as Infinity, which we could not
+    // read back (pyjson.h).
+    const bool underflow = res.ec == std::errc::result_out_of_range && !Overflows(text);
+    if ((res.ec != std::errc() && !underflow) || res.ptr != end) return Fail(kInvalidJson);
+    if (underflow) value = text[0] == '-' ? -0.0 : 0.0;
+    tape_.nodes[Push(JsonKind::kFloat)].number = value;
     return true;
   }
 
-  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?: an int without fraction
-  // and exponent, else a float (Python's rule).
-  bool Number() {
-    const char* start = p_;
-    const bool negative = *p_ == '-';
-    if (negative) ++p_;
-    if (p_ == end_ || !IsDigit(*p_)) return Fail();
-    if (*p_ == '0') {
-      ++p_;
-    } else {
-      while (p_ != end_ && IsDigit(*p_)) ++p_;
-    }
-    bool is_float = false;
-    if (p_ != end_ && *p_ == '.') {
-      ++p_;
-      if (p_ == end_ || !IsDigit(*p_)) return Fail();
-      while (p_ != end_ && IsDigit(*p_)) ++p_;
-      is_float = true;
-    }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_ || !IsDigit(*p_)) return Fail();
-      while (p_ != end_ && IsDigit(*p_)) ++p_;
-      is_float = true;
-    }
-    const std::string_view number(start, static_cast<size_t>(p_ - start));
-    if (is_float) {
-      double value = 0;
-      const auto res = std::from_chars(number.data(), number.data() + number.size(), value);
-      if (res.ec == std::errc::result_out_of_range) {
-        value = OutOfRangeValue(number);
-      } else if (res.ec != std::errc() || res.ptr != p_) {
-        return Fail();  // not reached: the text matched the grammar above
-      }
-      tape_.nodes[Push(JsonKind::kFloat)].number = value;
-      return true;
-    }
-    if (number.size() - negative > kMaxIntDigits) return Fail(kIntTooLong);
-    std::string& text = tape_.text;
-    const size_t offset = text.size();
-    if (number == "-0") {
-      text.push_back('0');  // int("-0") == 0
-    } else {
-      text.append(number);
-    }
-    JsonNode& node = tape_.nodes[Push(JsonKind::kInt)];
-    node.offset = static_cast<uint32_t>(offset);
-    node.length = static_cast<uint32_t>(text.size() - offset);
-    return true;
-  }
-
-  const char* p_;
-  const char* const end_;
   JsonTape& tape_;
+  std::vector<uint32_t> open_;  // node indexes of open containers, at most kMaxDepth
   std::string_view error_ = kInvalidJson;
 };
 
@@ -561,7 +365,7 @@ class Writer {
       case JsonKind::kInt: out_ += tape_.Text(node); return;
       case JsonKind::kFloat: AppendPyFloat(out_, node.number); return;
       case JsonKind::kString:
-        AppendJsonString(out_, tape_.Text(node), /*allow_surrogates=*/true);
+        AppendJsonString(out_, tape_.Text(node));
         return;
       case JsonKind::kArray: {
         out_.push_back('[');
@@ -598,7 +402,7 @@ class Writer {
     for (size_t i = base; i < end; ++i) {
       if (i != base) out_ += item_separator_;
       const JsonMember member = members_[i];  // a copy: Value() may grow members_
-      AppendJsonString(out_, member.key, /*allow_surrogates=*/true);
+      AppendJsonString(out_, member.key);
       out_ += key_separator_;
       Value(member.value);
     }
@@ -663,7 +467,18 @@ Result<uint32_t> ParseJson(std::string_view json, JsonTape* tape) {
   // takes at least one byte and typical JSON has about one per 8 bytes.
   tape->text.reserve(tape->text.size() + json.size());
   tape->nodes.reserve(tape->nodes.size() + json.size() / 8 + 8);
-  return Reader(json, tape).Run();
+  const auto root = static_cast<uint32_t>(tape->nodes.size());
+  TapeBuilder builder(tape);
+  // MemoryStream, not Document::Parse(text, length): that one skips a UTF-8
+  // BOM, which json.loads rejects.
+  rapidjson::MemoryStream stream(json.data(), json.size());
+  rapidjson::Reader reader;
+  if (!reader.Parse<kReadFlags>(stream, builder)) return InvalidArgument(builder.error());
+  // As json.loads: only whitespace may follow the value ("Extra data").
+  if (json.find_first_not_of(" \t\n\r", stream.Tell()) != std::string_view::npos) {
+    return InvalidArgument(kInvalidJson);
+  }
+  return root;
 }
 
 void UpdateMembers(const JsonTape& tape, uint32_t object, size_t base,
@@ -698,7 +513,7 @@ using json_internal::JsonKind;
 using json_internal::JsonTape;
 
 void AppendPyString(std::string& out, std::string_view s) {
-  json_internal::AppendJsonString(out, s, /*allow_surrogates=*/false);
+  json_internal::AppendJsonString(out, s);
 }
 
 Status NormalizeObject(std::string_view json, std::string* out) {

@@ -11,6 +11,7 @@ namespace {
 
 constexpr uint8_t kVersion = 1;
 constexpr uint8_t kHasUser = 1;
+constexpr uint8_t kActive = 2;  // status is "active", not stored
 constexpr size_t kOffIdle = 6;
 constexpr size_t kOffTtl = 10;
 constexpr size_t kOffCreated = 14;
@@ -36,16 +37,18 @@ void EncodeRecord(const SessionFields& f, std::string* out) {
   out->resize(kRecordHeader);
   char* p = out->data();
   p[0] = static_cast<char>(kVersion);
-  p[1] = static_cast<char>(f.has_user ? kHasUser : 0);
+  const bool active = f.status == "active";
+  const std::string_view status = active ? std::string_view() : f.status;
+  p[1] = static_cast<char>((f.has_user ? kHasUser : 0) | (active ? kActive : 0));
   p[2] = static_cast<char>(f.sandbox.size());
-  p[3] = static_cast<char>(f.status.size());
+  p[3] = static_cast<char>(status.size());
   Put<uint16_t>(p + 4, static_cast<uint16_t>(user.size()));
   Put<uint32_t>(p + kOffIdle, f.idle_s);
   Put<uint32_t>(p + kOffTtl, f.ttl_s);
   Put<int64_t>(p + kOffCreated, f.created_us);
   Put<int64_t>(p + kOffExpires, f.expires_us);
   Put<int64_t>(p + kOffAccessed, f.last_accessed_us);
-  out->append(f.sandbox).append(user).append(f.status).append(f.metadata_py);
+  out->append(f.sandbox).append(user).append(status).append(f.metadata_py);
 }
 
 bool DecodeRecord(std::string_view bytes, SessionFields* out) {
@@ -61,7 +64,8 @@ bool DecodeRecord(std::string_view bytes, SessionFields* out) {
   out->has_user = (static_cast<uint8_t>(p[1]) & kHasUser) != 0;
   out->user = bytes.substr(off, user_len);
   off += user_len;
-  out->status = bytes.substr(off, status_len);
+  out->status = (static_cast<uint8_t>(p[1]) & kActive) != 0 ? std::string_view("active")
+                                                             : bytes.substr(off, status_len);
   off += status_len;
   out->metadata_py = bytes.substr(off);
   out->idle_s = Get<uint32_t>(p + kOffIdle);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <limits>
 
 #include "ss/session/pyjson.h"
@@ -17,14 +18,69 @@ int64_t DeadlineMs(int64_t expires_us) { return expires_us / kUsPerMs; }
 
 uint64_t KeyHash(const Entry* e) { return EntryTable::Hash(e->key()); }
 
-void InsertSorted(std::vector<Entry*>& v, Entry* e) {
-  const uint64_t h = KeyHash(e);
-  auto it = std::lower_bound(v.begin(), v.end(), h,
-                             [](const Entry* x, uint64_t hv) { return KeyHash(x) < hv; });
-  v.insert(it, e);
+// A user list's value is an array of Entry pointers (read with memcpy).
+size_t ListSize(const Entry* list) { return list->value_size() / sizeof(Entry*); }
+Entry* ListAt(const Entry* list, size_t i) {
+  Entry* e;
+  std::memcpy(&e, list->value().data() + i * sizeof(Entry*), sizeof e);
+  return e;
+}
+// First index whose session's key hash is >= h.
+size_t ListLowerBound(const Entry* list, uint64_t h) {
+  size_t lo = 0;
+  size_t hi = ListSize(list);
+  while (lo < hi) {
+    const size_t mid = (lo + hi) / 2;
+    if (KeyHash(ListAt(list, mid)) < h) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 }  // namespace
+
+SessionStore::Sandbox::~Sandbox() {
+  users.Clear([](Entry* list) { Entry::Destroy(list); });
+}
+
+void SessionStore::AddToUser(Sandbox& sb, std::string_view user, Entry* e) {
+  Entry* list = sb.users.Find(user);
+  if (list == nullptr) {
+    list = Entry::Create(user, std::string_view(reinterpret_cast<const char*>(&e), sizeof e));
+    sb.users.Insert(list);
+    return;
+  }
+  const size_t n = ListSize(list);
+  const size_t at = ListLowerBound(list, KeyHash(e));
+  bool moved = false;
+  Entry* grown = Entry::ResizeValue(list, (n + 1) * sizeof(Entry*), &moved);
+  if (moved) sb.users.Replace(list, grown);
+  char* v = grown->mutable_value();
+  std::memmove(v + (at + 1) * sizeof(Entry*), v + at * sizeof(Entry*), (n - at) * sizeof(Entry*));
+  std::memcpy(v + at * sizeof(Entry*), &e, sizeof e);
+}
+
+void SessionStore::RemoveFromUser(Sandbox& sb, std::string_view user, const Entry* e) {
+  Entry* list = sb.users.Find(user);
+  if (list == nullptr) return;
+  const size_t n = ListSize(list);
+  size_t at = 0;
+  while (at < n && ListAt(list, at) != e) ++at;
+  if (at == n) return;
+  if (n == 1) {
+    sb.users.Remove(user);
+    Entry::Destroy(list);
+    return;
+  }
+  char* v = list->mutable_value();
+  std::memmove(v + at * sizeof(Entry*), v + (at + 1) * sizeof(Entry*), (n - at - 1) * sizeof(Entry*));
+  bool moved = false;
+  Entry* shrunk = Entry::ResizeValue(list, (n - 1) * sizeof(Entry*), &moved);
+  if (moved) sb.users.Replace(list, shrunk);
+}
 
 void SandboxStats::Add(const SandboxStats& o) {
   allocated += o.allocated;
@@ -142,13 +198,17 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
     Session s;
     Entry* e = ks_.Find(db, KeyOf(req.id));
     if (e != nullptr && Describe(e, &s)) {
-      if (s.fields.sandbox != req.sandbox) {
-        return Error{ErrorCode::kInvalidArgument, "session id already in use"};
+      if (!ks_.IsPast(DeadlineMs(s.fields.expires_us))) {
+        if (s.fields.sandbox != req.sandbox) {
+          return Error{ErrorCode::kInvalidArgument, "session id already in use"};
+        }
+        Touch(db, s);
+        return std::string(req.id);
       }
-      Touch(db, s);
-      return std::string(req.id);
-    }
-    if (e != nullptr) {
+      // A chuk record past its own expires_at while its key lives on is
+      // expired (as in Lookup): replaced below like a missing session.
+      // (Touching it would rewrite it with a past deadline.)
+    } else if (e != nullptr) {
       // A plain value under the key is not a session: refuse to clobber it.
       return Error{ErrorCode::kInvalidArgument, "session id already in use"};
     }
@@ -237,11 +297,11 @@ bool SessionStore::Delete(int db, std::string_view sandbox, std::string_view id)
 size_t SessionStore::Revoke(int db, std::string_view sandbox, std::string_view user) {
   Sandbox* sb = FindSandbox(db, sandbox);
   if (sb == nullptr) return 0;
-  auto it = sb->users.find(user);
-  if (it == sb->users.end()) return 0;
+  const Entry* list = sb->users.Find(user);
+  if (list == nullptr) return 0;
   std::vector<std::string> keys;
-  keys.reserve(it->second.size());
-  for (Entry* e : it->second) keys.emplace_back(e->key());
+  keys.reserve(ListSize(list));
+  for (size_t i = 0; i < ListSize(list); ++i) keys.emplace_back(ListAt(list, i)->key());
   size_t n = 0;
   for (const std::string& k : keys) n += ks_.Delete(db, k) ? 1 : 0;  // expired ones are not counted
   sb->stats.revoked += n;
@@ -274,18 +334,20 @@ uint64_t SessionStore::List(int db, std::string_view sandbox, const std::string_
     } while (cursor != 0 && found < count && budget > 0);
     return cursor;
   }
-  auto it = sb->users.find(*user);
-  if (it == sb->users.end()) return 0;
-  const std::vector<Entry*>& v = it->second;
+  const Entry* list = sb->users.Find(*user);
+  if (list == nullptr) return 0;
   // Sorted by key hash: the cursor is the hash to resume from, so entries
   // added or removed meanwhile never make a present one skipped.
-  auto pos = std::lower_bound(v.begin(), v.end(), cursor,
-                              [](const Entry* x, uint64_t hv) { return KeyHash(x) < hv; });
-  size_t taken = 0;
-  for (; pos != v.end() && taken < std::max<size_t>(count, 1); ++pos, ++taken) report(*pos);
+  const size_t n = ListSize(list);
+  size_t pos = ListLowerBound(list, cursor);
+  for (size_t taken = 0; pos < n && taken < std::max<size_t>(count, 1); ++pos, ++taken) {
+    report(ListAt(list, pos));
+  }
   // Same-hash neighbours go together so the next page cannot start mid-run.
-  while (pos != v.end() && pos != v.begin() && KeyHash(*pos) == KeyHash(*(pos - 1))) report(*pos++);
-  return pos == v.end() ? 0 : KeyHash(*pos);
+  while (pos < n && pos > 0 && KeyHash(ListAt(list, pos)) == KeyHash(ListAt(list, pos - 1))) {
+    report(ListAt(list, pos++));
+  }
+  return pos == n ? 0 : KeyHash(ListAt(list, pos));
 }
 
 size_t SessionStore::Cleanup(int db, const std::string_view* sandbox) {
@@ -325,11 +387,7 @@ void SessionStore::OnEntryAdded(int db, Entry* e) {
   if (!Describe(e, &s)) return;
   Sandbox& sb = GetSandbox(db, s.fields.sandbox);
   sb.sessions.Insert(e);
-  if (s.fields.has_user) {
-    auto it = sb.users.find(s.fields.user);
-    if (it == sb.users.end()) it = sb.users.emplace(std::string(s.fields.user), std::vector<Entry*>()).first;
-    InsertSorted(it->second, e);
-  }
+  if (s.fields.has_user) AddToUser(sb, s.fields.user, e);
 }
 
 void SessionStore::OnEntryRemoved(int db, Entry* e, Removal why) {
@@ -341,18 +399,13 @@ void SessionStore::OnEntryRemoved(int db, Entry* e, Removal why) {
   if (removed == nullptr) return;
   assert(removed == e);
   if (why == Removal::kExpired) ++sb->stats.expired;
-  if (!s.fields.has_user) return;
-  auto it = sb->users.find(s.fields.user);
-  if (it == sb->users.end()) return;
-  std::vector<Entry*>& v = it->second;
-  v.erase(std::remove(v.begin(), v.end(), e), v.end());
-  if (v.empty()) sb->users.erase(it);
+  if (s.fields.has_user) RemoveFromUser(*sb, s.fields.user, e);
 }
 
 void SessionStore::OnDatabaseFlushed(int db) {
   for (auto& [name, sb] : dbs_[static_cast<size_t>(db)]) {
     sb->sessions.Clear([](Entry*) {});
-    sb->users.clear();
+    sb->users.Clear([](Entry* list) { Entry::Destroy(list); });
   }
 }
 

@@ -1,10 +1,9 @@
 #include "ss/store/entry.h"
 
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <new>
-
-#include "ss/store/slab.h"
+#include <unordered_map>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SS_ENTRY_ASAN 1
@@ -15,76 +14,144 @@
 #endif
 
 namespace ss {
-namespace {
 
 #ifdef SS_ENTRY_ASAN
 // Plain malloc for every entry, so ASan checks each block's bounds and
 // lifetime instead of seeing one big mapping.
-constexpr size_t kEntryReserve = 0;
+const size_t Entry::kSlabReserve = 0;
 #else
-constexpr size_t kEntryReserve = Slab::kDefaultReserve;
+const size_t Entry::kSlabReserve = Slab::kMaxReserve;
 #endif
 
-// The process's one entry slab. Never destroyed: entries may still be freed
-// during static destruction (a Keyspace held by a static object).
-Slab& EntrySlab() {
-  static Slab* const slab = new Slab(kEntryReserve);
-  return *slab;
+namespace {
+
+// Deadlines that do not fit the header's 48 bits (after year 10889: only
+// deliberate PEXPIREAT values), by entry address.
+std::unordered_map<const Entry*, int64_t>& FarDeadlines() {
+  static auto* const far = new std::unordered_map<const Entry*, int64_t>();
+  return *far;
+}
+
+size_t VarintSize(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {  // at most 5 rounds: lengths are below 2^32
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+uint8_t* WriteVarint(uint8_t* p, size_t v) {
+  while (v >= 0x80) {  // bounded as in VarintSize
+    *p++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
+// Bytes of the length fields after the header.
+size_t LengthBytes(size_t key_len, size_t val_len) {
+  return (key_len >= 255 ? VarintSize(key_len) : 0) + VarintSize(val_len);
 }
 
 }  // namespace
 
+const uint8_t* Entry::ReadVarint(const uint8_t* p, size_t* v) {
+  size_t value = 0;
+  // At most 5 bytes: lengths are below 2^32 (Create checks nothing else).
+  for (unsigned shift = 0;; shift += 7) {
+    const uint8_t b = *p++;
+    value |= size_t{b & 0x7fu} << shift;
+    if (b < 0x80) break;
+  }
+  *v = value;
+  return p;
+}
+
 Entry* Entry::Create(std::string_view key, std::string_view value, ValueType type) {
-  void* mem = EntrySlab().Allocate(sizeof(Entry) + key.size() + value.size());
+  const size_t lengths = LengthBytes(key.size(), value.size());
+  void* mem = EntrySlab().Allocate(sizeof(Entry) + lengths + key.size() + value.size());
   Entry* e = new (mem) Entry();
-  e->key_meta_ = static_cast<uint32_t>(key.size()) | (static_cast<uint32_t>(type) << 30);
-  e->val_len_ = static_cast<uint32_t>(value.size());
-  if (!key.empty()) std::memcpy(e->data(), key.data(), key.size());
-  if (!value.empty()) std::memcpy(e->data() + key.size(), value.data(), value.size());
+  e->type_ = static_cast<uint8_t>(type);
+  uint8_t* p = reinterpret_cast<uint8_t*>(e) + sizeof(Entry);
+  if (key.size() >= kLongKey) {
+    e->key_len_ = kLongKey;
+    p = WriteVarint(p, key.size());
+  } else {
+    e->key_len_ = static_cast<uint8_t>(key.size());
+  }
+  p = WriteVarint(p, value.size());
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  if (!value.empty()) std::memcpy(p + key.size(), value.data(), value.size());
   return e;
 }
 
 void Entry::Destroy(Entry* e) noexcept {
+  if (e->far_deadline()) FarDeadlines().erase(e);
   e->~Entry();
   EntrySlab().Free(e);
 }
 
 bool Entry::FitsInPlace(size_t new_len) const {
-  return sizeof(Entry) + key_len() + new_len <= AllocatedBytes();
+  const Lengths l = Read();
+  return sizeof(Entry) + LengthBytes(l.key_len, new_len) + l.key_len + new_len <=
+         EntrySlab().UsableSize(this);
 }
 
 Entry* Entry::ResizeValue(Entry* e, size_t new_len, bool* moved) {
-  *moved = false;
-  if (e->FitsInPlace(new_len)) {
-    e->val_len_ = static_cast<uint32_t>(new_len);
-    return e;
-  }
-  // A shrink always fits, so this is growth: 50% slack amortises APPENDs.
-  const size_t need = sizeof(Entry) + e->key_len() + new_len;
-  const size_t want = need + need / 2;
+  const Lengths l = e->Read();
+  const size_t need = sizeof(Entry) + LengthBytes(l.key_len, new_len) + l.key_len + new_len;
+  Entry* n = e;
   Slab& slab = EntrySlab();
-  void* mem = nullptr;
-  if (!slab.Owns(e) && Slab::ClassSize(want) == 0) {
-    // malloc to malloc: realloc may grow in place (or mremap a huge block).
-    mem = std::realloc(e, want);
-    if (mem == nullptr) mem = std::realloc(e, need);
-    if (mem == nullptr) throw std::bad_alloc();
-  } else {
-    // A slab block never grows in place: a new block and one copy.
+  if (need > slab.UsableSize(e)) {
+    // A shrink always fits, so this is growth: 50% slack amortises APPENDs.
+    const bool far = e->far_deadline();
+    const int64_t far_deadline = far ? e->FarDeadline() : 0;
     try {
-      mem = slab.Allocate(want);
+      n = static_cast<Entry*>(slab.Reallocate(e, need + need / 2));
     } catch (const std::bad_alloc&) {
-      mem = slab.Allocate(need);
+      n = static_cast<Entry*>(slab.Reallocate(e, need));
     }
-    std::memcpy(mem, static_cast<const void*>(e), sizeof(Entry) + e->key_len() + e->val_len_);
-    slab.Free(e);
+    if (far && n != e) {
+      FarDeadlines().erase(e);
+      FarDeadlines()[n] = far_deadline;
+    }
   }
-  Entry* n = static_cast<Entry*>(mem);
-  n->val_len_ = static_cast<uint32_t>(new_len);
   *moved = (n != e);
+  // Rewrite the value length; if its varint changed size, shift the key and
+  // the kept part of the value to follow it.
+  uint8_t* lengths = reinterpret_cast<uint8_t*>(n) + sizeof(Entry);
+  uint8_t* val_len_at = lengths + (l.key_len >= kLongKey ? VarintSize(l.key_len) : 0);
+  const size_t old_width = VarintSize(l.val_len);
+  const size_t new_width = VarintSize(new_len);
+  if (old_width != new_width) {
+    std::memmove(val_len_at + new_width, val_len_at + old_width,
+                 l.key_len + std::min(l.val_len, new_len));
+  }
+  WriteVarint(val_len_at, new_len);
   return n;
 }
 
-size_t Entry::AllocatedBytes() const { return EntrySlab().UsableSize(this); }
+size_t Entry::AllocatedBytes() const { return EntrySlab().BlockBytes(this); }
+
+int64_t Entry::FarDeadline() const {
+  const auto it = FarDeadlines().find(this);
+  return it != FarDeadlines().end() ? it->second : kNoDeadline;
+}
+
+void Entry::SetDeadlineSlow(int64_t ms) {
+  const bool was_far = far_deadline();
+  const auto d = static_cast<uint64_t>(ms);
+  if (d < kFarDeadline) {
+    if (was_far) FarDeadlines().erase(this);
+    deadline_lo_ = static_cast<uint32_t>(d);
+    deadline_hi_ = static_cast<uint16_t>(d >> 32);
+    return;
+  }
+  FarDeadlines()[this] = ms;
+  deadline_lo_ = static_cast<uint32_t>(kFarDeadline);
+  deadline_hi_ = static_cast<uint16_t>(kFarDeadline >> 32);
+}
 
 }  // namespace ss

@@ -8,6 +8,8 @@
 // handed out), and freed blocks go on the page's free list, linked through
 // their first two bytes.
 //
+// Malloc blocks carry a kLargePrefix-byte prefix holding their handle index.
+//
 // An empty page that is its class's only page with room stays (reset, not
 // released): a class that keeps allocating and freeing one block must not
 // cost a madvise and a page fault each time. That keeps at most one empty
@@ -56,13 +58,16 @@ void* MapOrNull(size_t bytes, int prot) {
 }  // namespace
 
 Slab::Slab(size_t reserve_bytes) {
+  static_assert(kMaxReserve / kGranule < kLargeHandleBase, "range handles below large ones");
+  static_assert(kPageBytes / kGranule <= UINT16_MAX, "page offsets fit the descriptor");
   for (size_t c = 1; c <= kClassCount; ++c) {
-    const size_t size = c * kGranule;
+    const size_t size = SizeOfClass(c);
     classes_[c].size = static_cast<uint32_t>(size);
     classes_[c].carve_limit = static_cast<uint32_t>(kPageBytes / size * size / kGranule);
   }
   // Bounded: halves each time, down to kMinReserve.
-  for (size_t want = reserve_bytes / kPageBytes * kPageBytes; want >= kMinReserve; want /= 2) {
+  const size_t asked = std::min(reserve_bytes, kMaxReserve);
+  for (size_t want = asked / kPageBytes * kPageBytes; want >= kMinReserve; want /= 2) {
     // The descriptor array is committed lazily too (MAP_NORESERVE, and the
     // kernel backs a page only when it is first written).
     const size_t desc_bytes = want / kPageBytes * sizeof(PageInfo);
@@ -91,12 +96,62 @@ Slab::~Slab() {
 
 void* Slab::Allocate(size_t n) {
   if (n <= kMaxSmall && base_ != nullptr) {
-    void* p = AllocateSmall(n == 0 ? 1 : (n + kGranule - 1) / kGranule);
+    void* p = AllocateSmall(ClassOf(n));
     if (p != nullptr) return p;
   }
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
+  return AllocateLarge(n);
+}
+
+void* Slab::Reallocate(void* p, size_t n) {
+  if (!Owns(p) && (n > kMaxSmall || base_ == nullptr)) {
+    // Malloc to malloc: realloc may grow in place (or mremap a huge block),
+    // and the handle index stays.
+    char* block = static_cast<char*>(p) - kLargePrefix;
+    if (n > SIZE_MAX - kLargePrefix) throw std::bad_alloc();
+    void* grown = std::realloc(block, n + kLargePrefix);
+    if (grown == nullptr) throw std::bad_alloc();
+    char* q = static_cast<char*>(grown) + kLargePrefix;
+    uint32_t index;
+    std::memcpy(&index, grown, sizeof(index));
+    large_[index] = q;
+    return q;
+  }
+  void* q = Allocate(n);
+  std::memcpy(q, p, std::min(n, UsableSize(p)));
+  Free(p);
+  return q;
+}
+
+void* Slab::AllocateLarge(size_t n) {
+  if (n > SIZE_MAX - kLargePrefix) throw std::bad_alloc();
+  uint32_t index;
+  if (!free_indices_.empty()) {
+    index = free_indices_.back();
+    free_indices_.pop_back();
+  } else {
+    if (large_.size() >= kForeignHandleBase - kLargeHandleBase) throw std::bad_alloc();
+    index = static_cast<uint32_t>(large_.size());
+    large_.push_back(nullptr);
+    // Room for every index, so FreeLarge's push_back cannot throw.
+    if (free_indices_.capacity() < large_.capacity()) free_indices_.reserve(large_.capacity());
+  }
+  char* block = static_cast<char*>(std::malloc(n + kLargePrefix));
+  if (block == nullptr) {
+    free_indices_.push_back(index);
+    throw std::bad_alloc();
+  }
+  std::memcpy(block, &index, sizeof(index));
+  large_[index] = block + kLargePrefix;
+  return block + kLargePrefix;
+}
+
+void Slab::FreeLarge(void* p) noexcept {
+  char* block = static_cast<char*>(p) - kLargePrefix;
+  uint32_t index;
+  std::memcpy(&index, block, sizeof(index));
+  std::free(block);
+  // large_[index] keeps the stale address until the index is reused.
+  free_indices_.push_back(index);
 }
 
 void* Slab::AllocateSmall(size_t cls) {
@@ -127,7 +182,7 @@ void* Slab::AllocateSmall(size_t cls) {
 void Slab::Free(void* p) noexcept {
   if (p == nullptr) return;
   if (!Owns(p)) {
-    std::free(p);
+    FreeLarge(p);
     return;
   }
   const uint32_t page = PageOf(p);
@@ -154,7 +209,12 @@ void Slab::Free(void* p) noexcept {
 }
 
 size_t Slab::UsableSize(const void* p) const {
-  if (!Owns(p)) return malloc_usable_size(const_cast<void*>(p));
+  if (!Owns(p)) return BlockBytes(p) - kLargePrefix;
+  return classes_[pages_[PageOf(p)].cls].size;
+}
+
+size_t Slab::BlockBytes(const void* p) const {
+  if (!Owns(p)) return malloc_usable_size(const_cast<char*>(static_cast<const char*>(p)) - kLargePrefix);
   return classes_[pages_[PageOf(p)].cls].size;
 }
 

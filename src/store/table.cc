@@ -1,23 +1,18 @@
 // EntryTable implementation. Read table.h first.
 //
 // Slot word (8 bytes, 0 = empty):
-//   bits  0..43  entry address >> 3 (entries are 8-byte aligned and
-//                user-space addresses are below 2^47, checked on insert)
-//   bits 44..51  probe distance from the home bucket, saturated at 255
-//   bits 52..63  12-bit tag: the low hash bits, which the home bucket
-//                (decided by the high bits) hardly depends on, so most
-//                mismatches skip the entry's cache line
+//   bits  0..31  the entry's handle (Entry::HandleOf; never 0)
+//   bits 32..63  h32, the top 32 bits of the key's hash
+// The home bucket is floor(h32 * capacity / 2^32): any capacity works (not
+// only powers of two), and buckets stay ordered by hash. A resident's probe
+// distance is computed from its h32, and h32 is compared before an entry is
+// touched (a false match costs one key compare, about 1 in 4 billion), so
+// probing, Robin Hood displacement and resizing never read an entry.
 //
-// Capacity is any multiple of 8 slots (not only powers of two), so the load
-// can stay high: the home bucket of hash h is floor(h * capacity / 2^64)
-// ("fastrange"), which keeps buckets ordered by hash like the top bits of h
-// did. Arrays grow by 1.5x at load 0.9 and shrink below load 0.1.
-//
-// A stored distance of 255 means "255 or more": the true value is then
-// recomputed from the key's hash. That only happens with pathological key
-// sets (hundreds of keys sharing a home bucket), and keeps them correct
-// rather than aborting; the table also grows early when it sees one, as
-// long as that cannot balloon memory (see MaybeStartResize).
+// Capacities are multiples of 8 slots. Arrays grow by 1.25x at load 0.9 and
+// shrink below load 0.1, so a growing table sits between load 0.72 and 0.9:
+// about 10 bytes of slots per key. Small growth steps are cheap because a
+// resize moves slot words only, in hash order through both arrays.
 //
 // Resizing drains old_ into main_ one whole probe cluster at a time, walking
 // old_ from an empty slot. Because a cluster is moved entirely or not at all,
@@ -43,21 +38,13 @@
 namespace ss {
 namespace {
 
-constexpr unsigned kPtrBits = 44;
-constexpr unsigned kDistBits = 8;
-constexpr unsigned kTagBits = 12;
-static_assert(kPtrBits + kDistBits + kTagBits == 64);
-constexpr uint64_t kPtrMask = (uint64_t{1} << kPtrBits) - 1;
-constexpr uint64_t kDistField = ((uint64_t{1} << kDistBits) - 1) << kPtrBits;
-constexpr uint64_t kTagMask = (uint64_t{1} << kTagBits) - 1;
-constexpr size_t kDistSaturated = (size_t{1} << kDistBits) - 1;
 constexpr size_t kNpos = std::numeric_limits<size_t>::max();  // "no slot"
 
 // 16 slots = 128 bytes: an empty database costs two cache lines.
 constexpr size_t kInitialCapacity = 16;
-// Far beyond any real memory (2^40 slots are 8 TiB); bounds the early grows
-// for crowded tables below.
-constexpr size_t kMaxCapacity = size_t{1} << 40;
+// Homes are (h32 * capacity) >> 32 in 64-bit arithmetic; 2^31 slots (16 GiB)
+// keep every intermediate below 2^64, beyond any table of 32-bit handles.
+constexpr size_t kMaxCapacity = size_t{1} << 31;
 // Slot counts are multiples of this: whole cache lines, and the array bytes
 // (64-byte header + 8 per slot) stay a multiple of aligned_alloc's 64.
 constexpr size_t kCapacityStep = 8;
@@ -66,7 +53,7 @@ constexpr size_t kCapacityStep = 8;
 // inserts can fill main_, small enough to keep one command's cost flat.
 // old_ holds fewer clusters than entries and than empty slots (each cluster
 // ends at one). A grow starts at load 0.9, so old_ has at most 0.1 * cap
-// clusters and main_ takes 0.45 * cap inserts before its own limit; a
+// clusters, and main_ takes 0.225 * cap inserts before its own limit; a
 // shrink starts at load 0.1 with at most 0.1 * cap clusters, and main_ (load
 // 0.4 of 0.25 * cap slots) takes 0.125 * cap inserts. One cluster per op
 // covers both.
@@ -74,49 +61,24 @@ constexpr size_t kClustersPerOp = 1;
 // Empty old_ slots skipped per cluster of budget: reading them is one
 // sequential load each, so this caps a call at a few cache lines of them.
 constexpr size_t kEmptyVisitsPerCluster = 64;
-// Migration reads entries this far ahead of the one it moves.
-constexpr size_t kPrefetchAhead = 8;
 // Random() probes this many random slots before walking to the next entry,
 // so that it is fair whenever the table is not nearly empty.
 constexpr int kRandomProbes = 8;
 
-size_t DistOf(uint64_t word) { return (word >> kPtrBits) & kDistSaturated; }
-Entry* EntryOf(uint64_t word) { return reinterpret_cast<Entry*>((word & kPtrMask) << 3); }
-
-uint64_t EncodeEntry(const Entry* e) {
-  const uintptr_t p = reinterpret_cast<uintptr_t>(e);
-  if ((p & 7) != 0 || (p >> (kPtrBits + 3)) != 0) [[unlikely]] {
-    std::fprintf(stderr,
-                 "sessiond: fatal: entry address %p cannot be stored in a table slot "
-                 "(needs 8-byte alignment and an address below 2^47)\n",
-                 static_cast<const void*>(e));
-    std::abort();
-  }
-  return p >> 3;
-}
-
-// Asks for the cache lines Hash(e->key()) will read: the header with the
-// key length and the key's first bytes.
-void PrefetchKey(const Entry* e) {
-  __builtin_prefetch(e);
-  __builtin_prefetch(reinterpret_cast<const char*>(e) + sizeof(Entry) + 16);
-}
-
-__extension__ typedef unsigned __int128 Uint128;
-
-// floor(hash * capacity / 2^64): the bucket of `hash` among `capacity`.
-size_t FastRange(uint64_t hash, size_t capacity) {
-  return static_cast<size_t>((static_cast<Uint128>(hash) * capacity) >> 64);
+uint32_t HandleOf(uint64_t word) { return static_cast<uint32_t>(word); }
+uint32_t H32Of(uint64_t word) { return static_cast<uint32_t>(word >> 32); }
+Entry* EntryOf(uint64_t word) { return Entry::FromHandle(HandleOf(word)); }
+uint32_t H32(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+uint64_t Word(uint32_t h32, const Entry* e) {
+  return (uint64_t{h32} << 32) | Entry::HandleOf(e);
 }
 
 size_t RoundUpCapacity(size_t slots) {
   return std::max(kInitialCapacity, (slots + kCapacityStep - 1) / kCapacityStep * kCapacityStep);
 }
 
-// The array a grow moves to: 1.5x, so that after a grow at load 0.9 the load
-// is 0.6. (Each grow moves every entry once; 1.5x keeps that at two moves
-// per entry over the table's growth, against one for doubling.)
-size_t GrownCapacity(size_t capacity) { return RoundUpCapacity(capacity + capacity / 2); }
+// The array a grow moves to: 1.25x, so a grow at load 0.9 lands at 0.72.
+size_t GrownCapacity(size_t capacity) { return RoundUpCapacity(capacity + capacity / 4); }
 
 // splitmix64's finaliser: turns one caller-supplied random word into a
 // sequence of independent-looking ones.
@@ -134,11 +96,10 @@ uint64_t Mix(uint64_t x) {
 struct EntryTable::Slots {
   static constexpr size_t kHeaderBytes = 64;
 
-  size_t cap;           // slots (a multiple of kCapacityStep)
+  size_t cap;           // slots (a multiple of kCapacityStep, <= kMaxCapacity)
   size_t used;          // occupied slots
   size_t grow_at;       // grow once size exceeds this (load 0.9)
   size_t shrink_below;  // shrink once size drops below this (load 0.1)
-  bool crowded;         // some stored probe distance saturated
 
   // Large arrays come straight from mmap: the kernel hands out zeroed pages
   // lazily, so starting a resize costs no memset of megabytes, and the
@@ -160,9 +121,8 @@ struct EntryTable::Slots {
     Slots* s = new (mem) Slots();
     s->cap = capacity;
     s->used = 0;
-    s->grow_at = capacity - capacity / 10;  // 0.9
+    s->grow_at = capacity - capacity / 10;
     s->shrink_below = capacity > kInitialCapacity ? capacity / 10 : 0;
-    s->crowded = false;
     return s;
   }
   static void Free(Slots* s) {
@@ -183,83 +143,64 @@ struct EntryTable::Slots {
     return reinterpret_cast<const uint64_t*>(reinterpret_cast<const char*>(this) + kHeaderBytes);
   }
 
-  size_t Home(uint64_t hash) const { return FastRange(hash, cap); }
+  size_t Home(uint32_t h32) const { return static_cast<size_t>((uint64_t{h32} * cap) >> 32); }
   size_t Next(size_t pos) const { return pos + 1 == cap ? 0 : pos + 1; }
-  // The first hash whose home is bucket b: ceil(b * 2^64 / cap). For b ==
-  // cap that is 2^64, which wraps to 0 ("end of hash space").
+  // The first 64-bit hash whose home is bucket b: its h32 is the least x
+  // with x * cap >= b * 2^32. For b == cap that is 2^64, which wraps to 0
+  // ("end of hash space").
   uint64_t BucketStart(size_t b) const {
-    return static_cast<uint64_t>(((static_cast<Uint128>(b) << 64) + cap - 1) / cap);
+    const uint64_t x = ((uint64_t{b} << 32) + cap - 1) / cap;  // <= 2^32: no overflow
+    return x << 32;
   }
 
-  // Probe distance of the entry `word` stored at pos, resolving saturation.
-  size_t TrueDist(size_t pos, uint64_t word) const {
-    const size_t d = DistOf(word);
-    if (d < kDistSaturated) return d;
-    const size_t home = Home(EntryTable::Hash(EntryOf(word)->key()));
+  // Probe distance of the resident `word` at pos.
+  size_t DistAt(size_t pos, uint64_t word) const {
+    const size_t home = Home(H32Of(word));
     return pos >= home ? pos - home : pos + cap - home;
   }
 
-  uint64_t WithDist(uint64_t word_without_dist, size_t dist) {
-    if (dist >= kDistSaturated) crowded = true;
-    return word_without_dist | (uint64_t{std::min(dist, kDistSaturated)} << kPtrBits);
-  }
-
-  // Position of the entry with this key, or npos. Bounded: the walk ends at an
-  // empty slot or at a resident closer to its home than the key would be
-  // (Robin Hood order), and the array is never full (load <= 0.85).
-  size_t FindPos(std::string_view key, uint64_t hash) const {
+  // Position of the slot whose h32 matches and whose entry satisfies
+  // match(handle), or npos. Bounded: the walk ends at an empty slot or at a
+  // resident closer to its home than the key would be (Robin Hood order),
+  // and the array is never full (load <= 0.9).
+  template <typename Match>
+  size_t FindWhere(uint32_t h32, Match match) const {
     const uint64_t* w = words();
-    const uint64_t tag = hash & kTagMask;
-    size_t pos = Home(hash);
+    size_t pos = Home(h32);
     for (size_t dist = 0;; ++dist) {
       const uint64_t word = w[pos];
       if (word == 0) return kNpos;
-      const size_t stored = DistOf(word);
-      if (stored < dist && (stored < kDistSaturated || TrueDist(pos, word) < dist)) return kNpos;
-      // Tag and distance in one compare: equal distance means same home.
-      if ((word >> kPtrBits) == ((tag << kDistBits) | std::min(dist, kDistSaturated)) &&
-          EntryOf(word)->key() == key) {
-        return pos;
+      if (H32Of(word) == h32) {
+        if (match(HandleOf(word))) return pos;
+      } else if (DistAt(pos, word) < dist) {
+        return kNpos;
       }
       pos = Next(pos);
     }
   }
 
-  // Position of the slot whose entry address is `target`, found along the
-  // probe run of `hash`, or npos; never dereferences `target`. Bounded like
-  // FindPos.
-  size_t FindAddress(const Entry* target, uint64_t hash) const {
-    const uint64_t* w = words();
-    size_t pos = Home(hash);
-    for (size_t dist = 0;; ++dist) {
-      const uint64_t word = w[pos];
-      if (word == 0) return kNpos;
-      if (EntryOf(word) == target) return pos;
-      const size_t stored = DistOf(word);
-      if (stored < dist && (stored < kDistSaturated || TrueDist(pos, word) < dist)) return kNpos;
-      pos = Next(pos);
-    }
+  size_t FindPos(std::string_view key, uint64_t hash) const {
+    return FindWhere(H32(hash), [&](uint32_t h) { return Entry::FromHandle(h)->key() == key; });
   }
 
   // Robin Hood insertion. REQUIRES: used < capacity (the load limit ensures
   // it), so the walk, which ends at the first empty slot, is bounded.
-  void Place(uint64_t hash, Entry* e) {
+  void Place(uint64_t word) {
     uint64_t* w = words();
-    uint64_t carry = EncodeEntry(e) | ((hash & kTagMask) << (kPtrBits + kDistBits));
-    size_t pos = Home(hash);
+    uint64_t carry = word;
+    size_t pos = Home(H32Of(word));
     for (size_t dist = 0;; ++dist) {
-      const uint64_t word = w[pos];
-      if (word == 0) {
-        w[pos] = WithDist(carry, dist);
+      const uint64_t resident = w[pos];
+      if (resident == 0) {
+        w[pos] = carry;
         ++used;
         return;
       }
-      size_t resident = DistOf(word);
-      if (resident == kDistSaturated && dist > kDistSaturated) resident = TrueDist(pos, word);
-      if (resident < dist) {  // the resident is richer: it moves on instead
-        w[pos] = WithDist(carry, dist);
-        carry = word & ~kDistField;
-        dist = resident;
+      const size_t resident_dist = DistAt(pos, resident);
+      if (resident_dist < dist) {  // the resident is richer: it moves on instead
+        w[pos] = carry;
+        carry = resident;
+        dist = resident_dist;
       }
       pos = Next(pos);
     }
@@ -272,11 +213,11 @@ struct EntryTable::Slots {
     for (;;) {
       const size_t next = Next(pos);
       const uint64_t word = w[next];
-      if (word == 0 || DistOf(word) == 0) {
+      if (word == 0 || DistAt(next, word) == 0) {
         w[pos] = 0;
         break;
       }
-      w[pos] = WithDist(word & ~kDistField, TrueDist(next, word) - 1);
+      w[pos] = word;
       pos = next;
     }
     --used;
@@ -288,8 +229,8 @@ struct EntryTable::Slots {
   // after the last bucket: bounded by the range plus one probe run.
   void ScanRange(uint64_t lo, uint64_t hi, const std::function<void(Entry*)>& fn) const {
     const uint64_t* w = words();
-    const size_t first = Home(lo);
-    const size_t last = Home(hi);
+    const size_t first = Home(H32(lo));
+    const size_t last = Home(H32(hi));
     const bool first_partial = BucketStart(first) < lo;
     const bool last_partial = BucketStart(last + 1) - 1 > hi;  // wraps for the last bucket
     // p counts positions without wrapping, so homes compare as plain numbers.
@@ -301,7 +242,7 @@ struct EntryTable::Slots {
         if (p >= last) break;
         continue;
       }
-      const size_t dist = TrueDist(pos, word);
+      const size_t dist = DistAt(pos, word);
       if (dist > p - first) continue;  // homed before the range
       const size_t home = p - dist;
       if (home > last) break;
@@ -367,11 +308,10 @@ void EntryTable::Insert(Entry* e) {
     // Finishing first keeps one resize at a time (an O(n) pause then).
     if (old_ != nullptr) MigrateSome(std::numeric_limits<size_t>::max());
     // Finishing may itself have started this grow.
-    if (old_ == nullptr) StartResize(GrownCapacity(main_->capacity()));
+    if (old_ == nullptr) StartResize(std::min(kMaxCapacity, GrownCapacity(main_->capacity())));
   }
-  main_->Place(Hash(e->key()), e);
+  main_->Place(Word(H32(Hash(e->key())), e));
   ++size_;
-  if (main_->crowded) MaybeStartResize();
 }
 
 Entry* EntryTable::Remove(std::string_view key) {
@@ -396,16 +336,21 @@ Entry* EntryTable::Remove(std::string_view key) {
 }
 
 void EntryTable::Replace(const Entry* old_ptr, Entry* new_ptr) {
-  // No migration here: moving a cluster rehashes its keys, and old_ptr's
-  // key may already be freed.
-  const uint64_t encoded = EncodeEntry(new_ptr);
-  const uint64_t hash = Hash(new_ptr->key());
+  // The slot is found by address, never reading old_ptr (it may be freed):
+  // a freed entry's handle still names its old address (slab.h), and an
+  // entry that moved between malloc blocks kept its handle, so the slot may
+  // already name new_ptr. No migration here: the array must not change
+  // between finding the slot and writing it.
+  const uint32_t h32 = H32(Hash(new_ptr->key()));
+  const auto named = [&](uint32_t h) {
+    const Entry* p = Entry::FromHandle(h);
+    return p == old_ptr || p == new_ptr;
+  };
   for (Slots* s : {main_, old_}) {
     if (s == nullptr) continue;
-    const size_t pos = s->FindAddress(old_ptr, hash);
+    const size_t pos = s->FindWhere(h32, named);
     if (pos != kNpos) {
-      uint64_t& word = s->words()[pos];
-      word = (word & ~kPtrMask) | encoded;
+      s->words()[pos] = Word(h32, new_ptr);
       return;
     }
   }
@@ -419,7 +364,7 @@ uint64_t EntryTable::Scan(uint64_t cursor, size_t count,
   if (size_ == 0) return 0;
   // Buckets of main_ cover hash space evenly, so stopping on one of its
   // boundaries makes `count` buckets about `count` slots of work.
-  const size_t first = main_->Home(cursor);
+  const size_t first = main_->Home(H32(cursor));
   const size_t buckets = std::min(std::max<size_t>(count, 1), main_->capacity() - first);
   const size_t end = first + buckets;
   const uint64_t next = main_->BucketStart(end);  // 0 when end is the last bucket
@@ -442,12 +387,12 @@ Entry* EntryTable::Random(uint64_t random_bits) const {
   const uint64_t* w = s->words();
   for (int i = 0; i < kRandomProbes; ++i) {
     x = Mix(x);
-    const size_t pos = FastRange(x, s->capacity());
+    const size_t pos = s->Home(H32(x));
     if (w[pos] != 0) return EntryOf(w[pos]);
   }
   // Sparse table: take the next entry after a random slot. Bounded: s holds
   // at least one entry (old_ is freed when it empties; else main_ has some).
-  for (size_t pos = FastRange(x, s->capacity());; pos = s->Next(pos)) {
+  for (size_t pos = s->Home(H32(x));; pos = s->Next(pos)) {
     if (w[pos] != 0) return EntryOf(w[pos]);
   }
 }
@@ -479,13 +424,8 @@ size_t EntryTable::MemoryBytes() const {
 void EntryTable::MaybeStartResize() {
   if (old_ != nullptr) return;  // one resize at a time
   const size_t capacity = main_->capacity();
-  const size_t grown = GrownCapacity(capacity);
-  if (size_ > main_->grow_at ||
-      // Saturated distances cost a rehash per probe: grow, but only while the
-      // result stays above the shrink threshold (load >= 1/8), so colliding
-      // keys cannot make the table grow without bound.
-      (main_->crowded && size_ >= grown / 8 && grown <= kMaxCapacity)) {
-    StartResize(grown);
+  if (size_ > main_->grow_at && capacity < kMaxCapacity) {
+    StartResize(std::min(kMaxCapacity, GrownCapacity(capacity)));
   } else if (size_ < main_->shrink_below) {
     // Land at load 0.4: far from both thresholds. (shrink_below is at most
     // capacity / 10, so this is always at least a 4x shrink.)
@@ -522,22 +462,12 @@ void EntryTable::MigrateSome(size_t clusters) {
     }
     // A whole cluster, up to the next empty slot (possibly across the end
     // of the array): what stays behind remains a valid Robin Hood table.
-    // Each move reads the entry to rehash its key, a cache miss; fetching
-    // kPrefetchAhead entries ahead overlaps those misses.
-    size_t ahead = migrate_pos_;
-    for (size_t i = 0; i < kPrefetchAhead && w[ahead] != 0; ++i) {
-      PrefetchKey(EntryOf(w[ahead]));
-      ahead = old_->Next(ahead);
-    }
+    // Slot words move as they are; old_ is in hash order, so main_ is
+    // written nearly sequentially.
     while (w[migrate_pos_] != 0) {
-      if (w[ahead] != 0) {
-        PrefetchKey(EntryOf(w[ahead]));
-        ahead = old_->Next(ahead);
-      }
-      Entry* e = EntryOf(w[migrate_pos_]);
+      main_->Place(w[migrate_pos_]);
       w[migrate_pos_] = 0;
       --old_->used;
-      main_->Place(Hash(e->key()), e);
       migrate_pos_ = old_->Next(migrate_pos_);
       --migrate_left_;
     }

@@ -117,7 +117,7 @@ size_t SlotList(int level, int64_t index) {
 TimingWheel::TimingWheel(int64_t now_ms)
     : lists_(kListCount), overflow_min_(std::numeric_limits<int64_t>::max()), now_ms_(now_ms) {
   static_assert(kLevels == kTopLevel + 1);
-  for (WheelLink& s : lists_) s.next = s.prev = &s;
+  for (size_t i = 0; i < kListCount; ++i) lists_[i].next = lists_[i].prev = SentinelHandle(i);
   // Nothing at now_ms has expired yet; every coarser cursor starts at its
   // limit, the state Advance() leaves behind when caught up.
   cursor_[0] = now_ms;
@@ -193,29 +193,30 @@ void TimingWheel::Place(Entry* e) {
 }
 
 void TimingWheel::LinkInto(size_t list, Entry* e) {
-  WheelLink* s = &lists_[list];
-  WheelLink* l = &e->link();
+  WheelLink& s = lists_[list];
+  WheelLink& l = e->link();
+  const uint32_t h = Entry::HandleOf(e);
   // Appending keeps entries of one slot in scheduling order.
-  l->prev = s->prev;
-  l->next = s;
-  s->prev->next = l;
-  s->prev = l;
+  l.prev = s.prev;
+  l.next = SentinelHandle(list);
+  LinkOf(s.prev).next = h;
+  s.prev = h;
   if (list < kSlotCount) occupied_[list / 64] |= uint64_t{1} << (list % 64);
 }
 
 void TimingWheel::Detach(Entry* e) {
-  WheelLink* l = &e->link();
-  WheelLink* prev = l->prev;
-  WheelLink* next = l->next;
-  prev->next = next;
-  next->prev = prev;
+  WheelLink& l = e->link();
+  const uint32_t prev = l.prev;
+  const uint32_t next = l.next;
+  LinkOf(prev).next = next;
+  LinkOf(next).prev = prev;
   // A circular list with one sentinel: if the neighbours coincide, only the
-  // sentinel is left, and its array index names the now-empty slot.
+  // sentinel is left, and its handle names the now-empty slot.
   if (prev == next) {
-    auto list = static_cast<size_t>(prev - lists_.data());
+    const size_t list = prev - kFirstSentinel;
     if (list < kSlotCount) occupied_[list / 64] &= ~(uint64_t{1} << (list % 64));
   }
-  l->next = l->prev = nullptr;
+  l.next = l.prev = 0;
 }
 
 void TimingWheel::Expire(Entry* e, ExpiryHandler& handler) {
@@ -238,7 +239,7 @@ bool TimingWheel::DrainList(size_t list, ExpiryHandler& handler) {
   // a draining slot never land in it again (see "Draining" above).
   while (!ListEmpty(list)) {
     if (work_left_ == 0) return false;
-    Entry* e = Entry::FromLink(lists_[list].next);
+    Entry* e = Entry::FromHandle(lists_[list].next);
     if (e->deadline_ms() <= now_ms_) {
       Expire(e, handler);
     } else {
@@ -289,13 +290,13 @@ bool TimingWheel::DrainOverflow(ExpiryHandler& handler) {
   if (!ListEmpty(kOverflowList) && ListEmpty(kPendingList) && overflow_min_ < window_end) {
     // Splice the whole overflow list into pending; re-placing an entry puts
     // it in a level or back in overflow, never in pending, so this ends.
-    WheelLink* o = &lists_[kOverflowList];
-    WheelLink* p = &lists_[kPendingList];
-    p->next = o->next;
-    p->prev = o->prev;
-    p->next->prev = p;
-    p->prev->next = p;
-    o->next = o->prev = o;
+    WheelLink& o = lists_[kOverflowList];
+    WheelLink& p = lists_[kPendingList];
+    p.next = o.next;
+    p.prev = o.prev;
+    LinkOf(p.next).prev = SentinelHandle(kPendingList);
+    LinkOf(p.prev).next = SentinelHandle(kPendingList);
+    o.next = o.prev = SentinelHandle(kOverflowList);
     overflow_min_ = std::numeric_limits<int64_t>::max();
   }
   return DrainList(kPendingList, handler);
@@ -341,14 +342,14 @@ bool TimingWheel::CheckInvariants() const {
   size_t count = 0;
   // Bounded by the list count and the linked entries (each visited once).
   for (size_t list = 0; list < kListCount; ++list) {
-    const WheelLink* s = &lists_[list];
+    const uint32_t s = SentinelHandle(list);
     bool bit = list < kSlotCount && ((occupied_[list / 64] >> (list % 64)) & 1) != 0;
     if (list < kSlotCount && bit == ListEmpty(list)) return false;  // (B)
     int level = 0;
     while (level + 1 < kLevels && list >= kFirstSlot[level + 1] && list < kSlotCount) ++level;
-    for (const WheelLink* l = s->next; l != s; l = l->next) {
-      if (l->next->prev != l || ++count > size_) return false;
-      int64_t d = Entry::FromLink(const_cast<WheelLink*>(l))->deadline_ms();
+    for (uint32_t l = lists_[list].next; l != s; l = LinkOf(l).next) {
+      if (LinkOf(LinkOf(l).next).prev != l || ++count > size_) return false;
+      int64_t d = Entry::FromHandle(l)->deadline_ms();
       if (list == kDueList) {
         if (d >= cursor_[0]) return false;  // (Z)
       } else if (list == kOverflowList) {

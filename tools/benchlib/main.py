@@ -18,6 +18,7 @@ from .expiry import workload_expiry
 from .latency import prepare_latency, workload_latency
 from .memory import workload_memory
 from .rb import workload_rb
+from .sessions import workload_memory_sessions, workload_sessions
 from .report import jsonable, print_table, summarize
 from .resp import RespError, log
 from .server import Server
@@ -32,6 +33,10 @@ WORKLOADS = {
     "expiry": [("expiry", workload_expiry)],
     "memory": [("memory-100", lambda cfg, srv, rnd: workload_memory(cfg, srv, rnd, 100)),
                ("memory-300", lambda cfg, srv, rnd: workload_memory(cfg, srv, rnd, 300))],
+    # SESSION.* (docs/sessions.md): throughput against sessiond's own SET/GET,
+    # and bytes per session against redis holding chuk-sessions' JSON records.
+    "sessions": [("sessions", workload_sessions),
+                 ("memory-sessions", workload_memory_sessions)],
 }
 # Run once before a workload's rounds; the result lands in cfg.<name>_cal and the JSON meta.
 PREPARE = {"latency": prepare_latency}

@@ -10,7 +10,7 @@ from .stats import median
 def better(metric):
     if metric.startswith("target"):
         return "same"          # an input, equal for both servers
-    if "rps" in metric or "/s" in metric:
+    if "rps" in metric or "/s" in metric or "target >=" in metric:
         return "higher"
     return "lower"
 

@@ -1,13 +1,34 @@
 // JSON text exactly as Python's json module writes it, so records and token
-// data match chuk-sessions byte for byte. Parsing is RapidJSON's (validated
-// UTF-8, numbers kept as their source text so big integers survive);
-// serialisation is ours because no library writes Python's format.
+// data match chuk-sessions byte for byte. Parsing is RapidJSON's (Debian's
+// rapidjson-dev 1.1: input validated as UTF-8, numbers kept as their source
+// text so integers stay exact); serialisation is ours because no library
+// writes Python's format.
 //
 // "Py format" below means json.dumps(value) with default arguments:
 // separators ", " and ": ", ensure_ascii=True (non-ASCII as \uXXXX escapes,
 // lowercase hex, surrogate pairs beyond the BMP), floats as Python's repr,
-// NaN/Infinity as Python writes them, objects in insertion order with a
-// repeated key keeping its first position and last value (dict semantics).
+// objects in insertion order with a repeated key keeping its first position
+// and last value (dict semantics).
+//
+// Accepted input is what json.loads accepts, minus these deliberate
+// deviations, all beyond RFC 8259 (where Python is lenient) and all rejected
+// as "invalid JSON":
+//   - NaN, Infinity and -Infinity literals (RapidJSON reads them only under
+//     kParseNanAndInfFlag, which also lets through "Inf" and "-NaN");
+//   - numbers RapidJSON refuses as "Number too big": an integer part whose
+//     value passes about 1.8e308 (every integer of 310+ digits, the larger
+//     309-digit ones; every integer up to 308 digits is read exactly), and a
+//     positive exponent above 308 plus the count of fraction digits, whatever
+//     the value ("1e309", "1e400", even "0e999"), where Python gives an int,
+//     inf or 0.0;
+//   - other floats beyond double range ("1.7976931348623159e308"; Python:
+//     inf), so that no output holds Infinity, which the first rule would
+//     refuse to read back (floats below range are 0.0, as in Python);
+//   - a lone surrogate escape ("\ud800", "\udc00"; RapidJSON refuses the
+//     first itself): Python keeps it in the str, our strings are valid UTF-8.
+// Python's 4300-digit int limit is never reached: the second rule comes first.
+// Objects and arrays nest at most 900 deep (Python fails near 1000), and a
+// text is at most 1 GiB.
 #pragma once
 
 #include <string>

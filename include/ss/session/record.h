@@ -5,7 +5,8 @@
 // (RenderJson), byte for byte what Python's json.dumps gives.
 //
 // Layout (little-endian, read and written with memcpy):
-//   0 u8 version (1)        1 u8 flags (bit 0: has user)
+//   0 u8 version (1)        1 u8 flags (bit 0: has user; bit 1: status is
+//                              "active", which is then not stored)
 //   2 u8 sandbox length     3 u8 status length
 //   4 u16 user length       6 u32 idle seconds (0: no sliding expiry)
 //  10 u32 TTL seconds at allocation + extensions (cap for sliding expiry)

@@ -140,13 +140,23 @@ class SessionStore final : public EntryIndex {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+  // Per sandbox: its sessions (borrowed keyspace entries) and, per user, the
+  // list of that user's sessions. A user list is itself an Entry owned by the
+  // store (key: the user id; value: the session Entry pointers, sorted by
+  // key hash), so a user costs one small block and one table slot.
   struct Sandbox {
-    EntryTable sessions;                            // borrowed entries
-    StringMap<std::vector<Entry*>> users;           // sorted by key hash
+    Sandbox() = default;
+    Sandbox(const Sandbox&) = delete;
+    Sandbox& operator=(const Sandbox&) = delete;
+    ~Sandbox();
+    EntryTable sessions;
+    EntryTable users;
     SandboxStats stats;
   };
   using SandboxMap = StringMap<std::unique_ptr<Sandbox>>;
 
+  static void AddToUser(Sandbox& sb, std::string_view user, Entry* e);
+  static void RemoveFromUser(Sandbox& sb, std::string_view user, const Entry* e);
   Sandbox* FindSandbox(int db, std::string_view sandbox) const;
   Sandbox& GetSandbox(int db, std::string_view sandbox);
   // Rewrites s as a binary record (from its fields), keeping its deadline.

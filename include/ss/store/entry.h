@@ -1,7 +1,12 @@
-// Entry: one key with its value and deadline, in a single heap block:
-//   [header: wheel link, deadline, lengths][key bytes][value bytes]
+// Entry: one key with its value and deadline, in a single slab block:
+//   [16-byte header][lengths][key bytes][value bytes]
+// The header holds the wheel links (two 32-bit handles), a 48-bit deadline,
+// the type and the key length (one byte; 255 means a longer key whose length
+// follows as a varint). Then the value length as a varint (one byte below
+// 128, two below 16384). A 13-byte key with a 100-byte value is 130 bytes.
+//
 // The Keyspace owns every Entry (creates and destroys it); the hash table
-// stores borrowed pointers to it and the timing wheel links it intrusively
+// stores borrowed handles to it and the timing wheel links it intrusively
 // through `link`, never freeing it. Loop thread only.
 #pragma once
 
@@ -9,14 +14,18 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ss/store/slab.h"
+
 namespace ss {
 
 // Intrusive doubly linked list node. Wheel slots are circular lists with a
 // sentinel WheelLink each, so an entry unlinks itself without knowing its slot.
+// Links are handles (Entry::HandleOf, or the wheel's own names for its
+// sentinels, at Slab::kForeignHandleBase and above); 0 = not linked.
 struct WheelLink {
-  WheelLink* next = nullptr;
-  WheelLink* prev = nullptr;
-  bool linked() const { return next != nullptr; }
+  uint32_t next = 0;
+  uint32_t prev = 0;
+  bool linked() const { return next != 0; }
 };
 
 enum class ValueType : uint8_t {
@@ -29,9 +38,8 @@ enum class ValueType : uint8_t {
 // "No deadline". Stored deadlines are always positive unix milliseconds.
 inline constexpr int64_t kNoDeadline = 0;
 
-// Redis's largest key/value is proto-max-bulk-len (512 MB by default); the
-// header keeps lengths in 30 (key) and 32 (value) bits, so sessiond caps a
-// key at 1 GiB - 1 and a value at 4 GiB - 1.
+// Redis's largest key/value is proto-max-bulk-len (512 MB by default);
+// sessiond caps a key at 1 GiB - 1 and a value at 4 GiB - 1.
 inline constexpr size_t kMaxKeyLen = (size_t{1} << 30) - 1;
 inline constexpr size_t kMaxValueLen = (size_t{1} << 32) - 1;
 
@@ -45,53 +53,115 @@ class Entry {
   static void Destroy(Entry* e) noexcept;
 
   // Makes the value new_len bytes long, keeping the first min(old, new)
-  // bytes (new bytes are uninitialised). Grows in place while the block has
-  // room (malloc_usable_size), else reallocates with 50% slack so repeated
-  // APPENDs are amortised O(1). Returns the entry's (possibly new) address;
-  // *moved says whether it changed.
+  // bytes (new bytes are uninitialised). Stays in place while the block has
+  // room (its slab class, or malloc_usable_size), else moves to a block
+  // with 50% slack so repeated APPENDs are amortised O(1). Returns the
+  // entry's (possibly new) address; *moved says whether it changed. Even in
+  // place the value may start at a new offset (its length field can grow a
+  // byte): re-read mutable_value() afterwards.
   // REQUIRES: if the block may move, the caller has unlinked it from the
   // wheel and will repoint its table slot and relink it.
   static Entry* ResizeValue(Entry* e, size_t new_len, bool* moved);
 
-  // Bytes the block would need to hold a value of new_len without moving.
+  // Whether the block can hold a value of new_len without moving.
   bool FitsInPlace(size_t new_len) const;
 
-  std::string_view key() const { return {data(), key_len()}; }
-  std::string_view value() const { return {data() + key_len(), val_len_}; }
-  char* mutable_value() { return data() + key_len(); }
-  size_t value_size() const { return val_len_; }
-
-  ValueType type() const { return static_cast<ValueType>(key_meta_ >> 30); }
-  void set_type(ValueType t) {
-    key_meta_ = (key_meta_ & kKeyLenMask) | (static_cast<uint32_t>(t) << 30);
+  std::string_view key() const {
+    const Lengths l = Read();
+    return {reinterpret_cast<const char*>(l.key), l.key_len};
   }
+  std::string_view value() const {
+    const Lengths l = Read();
+    return {reinterpret_cast<const char*>(l.key + l.key_len), l.val_len};
+  }
+  char* mutable_value() {
+    const Lengths l = Read();
+    return reinterpret_cast<char*>(const_cast<uint8_t*>(l.key + l.key_len));
+  }
+  size_t value_size() const { return Read().val_len; }
 
-  int64_t deadline_ms() const { return deadline_ms_; }
-  bool has_deadline() const { return deadline_ms_ != kNoDeadline; }
+  ValueType type() const { return static_cast<ValueType>(type_); }
+  void set_type(ValueType t) { type_ = static_cast<uint8_t>(t); }
+
+  int64_t deadline_ms() const {
+    const uint64_t d = (uint64_t{deadline_hi_} << 32) | deadline_lo_;
+    return d != kFarDeadline ? static_cast<int64_t>(d) : FarDeadline();
+  }
+  bool has_deadline() const { return deadline_lo_ != 0 || deadline_hi_ != 0; }
   // Only the Keyspace calls this, together with wheel (un)linking.
-  void set_deadline_ms(int64_t ms) { deadline_ms_ = ms; }
+  void set_deadline_ms(int64_t ms) {
+    const auto d = static_cast<uint64_t>(ms);
+    if (d < kFarDeadline && deadline_hi_ != kFarDeadline >> 32) {
+      deadline_lo_ = static_cast<uint32_t>(d);
+      deadline_hi_ = static_cast<uint16_t>(d >> 32);
+    } else {
+      SetDeadlineSlow(ms);
+    }
+  }
 
   WheelLink& link() { return link_; }
   const WheelLink& link() const { return link_; }
   static Entry* FromLink(WheelLink* l) { return reinterpret_cast<Entry*>(l); }
 
+  // The entry's 32-bit name (see slab.h), stable until it moves or dies.
+  static uint32_t HandleOf(const Entry* e) { return EntrySlab().HandleOf(e); }
+  // The entry a handle names (for a freed entry: its old address, until the
+  // handle is reused by a later Create).
+  static Entry* FromHandle(uint32_t h) { return static_cast<Entry*>(EntrySlab().FromHandle(h)); }
+
   // What the allocator really reserved for this block (for used_memory).
   size_t AllocatedBytes() const;
 
  private:
-  static constexpr uint32_t kKeyLenMask = (uint32_t{1} << 30) - 1;
+  // A deadline past 2^48 - 2 ms (year 10889) is stored as this and kept in
+  // a side table (entry.cc), so the header needs 6 bytes, not 8.
+  static constexpr uint64_t kFarDeadline = (uint64_t{1} << 48) - 1;
+  static constexpr uint8_t kLongKey = 255;
+
+  struct Lengths {
+    const uint8_t* key;  // first key byte; the value follows the key
+    size_t key_len;
+    size_t val_len;
+  };
+
+  // The process's entry slab (plain malloc under AddressSanitizer). Never
+  // destroyed: entries may still be freed during static destruction.
+  static Slab& EntrySlab() {
+    static Slab* const slab = new Slab(kSlabReserve);
+    return *slab;
+  }
+  static const size_t kSlabReserve;
 
   Entry() = default;
-  size_t key_len() const { return key_meta_ & kKeyLenMask; }
-  char* data() { return reinterpret_cast<char*>(this) + sizeof(Entry); }
-  const char* data() const { return reinterpret_cast<const char*>(this) + sizeof(Entry); }
+  const uint8_t* lengths() const { return reinterpret_cast<const uint8_t*>(this) + sizeof(Entry); }
+  Lengths Read() const {
+    const uint8_t* p = lengths();
+    size_t key_len = key_len_;
+    if (key_len == kLongKey) [[unlikely]] p = ReadVarint(p, &key_len);
+    size_t val_len = *p;
+    if (val_len < 0x80) [[likely]] {
+      ++p;
+    } else {
+      p = ReadVarint(p, &val_len);
+    }
+    return {p, key_len, val_len};
+  }
+  static const uint8_t* ReadVarint(const uint8_t* p, size_t* v);
+  bool far_deadline() const {
+    return deadline_hi_ == (kFarDeadline >> 32) &&
+           deadline_lo_ == static_cast<uint32_t>(kFarDeadline);
+  }
+  int64_t FarDeadline() const;
+  void SetDeadlineSlow(int64_t ms);
 
   WheelLink link_;               // must stay the first member (FromLink)
-  int64_t deadline_ms_ = kNoDeadline;
-  uint32_t key_meta_ = 0;        // low 30 bits key length, high 2 bits ValueType
-  uint32_t val_len_ = 0;
+  uint32_t deadline_lo_ = 0;     // deadline: low 32 bits
+  uint16_t deadline_hi_ = 0;     // and high 16; 0 = kNoDeadline
+  uint8_t type_ = 0;             // ValueType
+  uint8_t key_len_ = 0;          // key length, or kLongKey
 };
 
-static_assert(sizeof(Entry) == 32, "Entry header is 32 bytes");
+static_assert(sizeof(Entry) == 16, "Entry header is 16 bytes");
+static_assert(alignof(Entry) <= Slab::kGranule, "slab blocks are 4-byte aligned");
 
 }  // namespace ss

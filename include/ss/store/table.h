@@ -1,8 +1,9 @@
 // EntryTable: the key -> Entry* index of one database. Open addressing with
-// Robin Hood linear probing over XXH3 hashes, home bucket = the hash scaled
-// to the capacity (floor(hash * capacity / 2^64)), so every probe run is
-// sorted by hash whatever the capacity; capacities need not be powers of
-// two, which keeps the load between 0.6 and 0.9. Grows and shrinks
+// Robin Hood linear probing over XXH3 hashes, home bucket = the top 32 bits
+// of the hash scaled to the capacity, so every probe run is sorted by hash
+// whatever the capacity. Capacities need not be powers of two, which keeps
+// the load between 0.72 and 0.9 while growing. A slot is 8 bytes: the
+// entry's 32-bit handle and the top 32 bits of its hash. Grows and shrinks
 // incrementally: a resize allocates the new slot array and then moves whole
 // probe clusters a few at a time on each operation (and from RehashStep), so
 // no single command pays for the whole table.
@@ -12,7 +13,8 @@
 // numbers but not hashes, so an entry present for a whole scan is returned
 // exactly once, whatever resizing happened in between.
 //
-// Owns only its slot arrays: entries are borrowed (the Keyspace owns them).
+// Owns only its slot arrays: entries are borrowed (the Keyspace owns them),
+// named by handle (Entry::HandleOf).
 // Loop thread only.
 #pragma once
 

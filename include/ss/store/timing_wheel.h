@@ -87,7 +87,18 @@ class TimingWheel {
   int64_t Position(int level) const;
   int64_t TimeWhenPositionReaches(int level, int64_t pos_ms) const;
   size_t NextOccupied(int level, int64_t from_index) const;
-  bool ListEmpty(size_t list) const { return lists_[list].next == &lists_[list]; }
+  // Links are handles: entries' (Entry::HandleOf) and, for the sentinels,
+  // kFirstSentinel + list index, a range the entry slab never hands out.
+  static constexpr uint32_t kFirstSentinel = Slab::kForeignHandleBase;
+  static_assert(kListCount <= UINT32_MAX - kFirstSentinel, "sentinel handles fit");
+  static uint32_t SentinelHandle(size_t list) { return kFirstSentinel + static_cast<uint32_t>(list); }
+  WheelLink& LinkOf(uint32_t h) {
+    return h >= kFirstSentinel ? lists_[h - kFirstSentinel] : Entry::FromHandle(h)->link();
+  }
+  const WheelLink& LinkOf(uint32_t h) const {
+    return h >= kFirstSentinel ? lists_[h - kFirstSentinel] : Entry::FromHandle(h)->link();
+  }
+  bool ListEmpty(size_t list) const { return lists_[list].next == SentinelHandle(list); }
   bool CheckInvariants() const;
 
   std::vector<WheelLink> lists_;  // kListCount circular lists (never resized)
