@@ -161,6 +161,7 @@ void RandomBytes(void* out, size_t n) {
     size_t left = 0;
     ~Pool() { OPENSSL_cleanse(bytes, sizeof bytes); }
   };
+  if (n == 0) return;
   thread_local Pool pool;
   auto* p = static_cast<unsigned char*>(out);
   if (n > sizeof pool.bytes / 4) {

@@ -15,12 +15,12 @@
 // as "invalid JSON":
 //   - NaN, Infinity and -Infinity literals (RapidJSON reads them only under
 //     kParseNanAndInfFlag, which also lets through "Inf" and "-NaN");
-//   - numbers RapidJSON refuses as "Number too big": an integer part whose
-//     value passes about 1.8e308 (every integer of 310+ digits, the larger
-//     309-digit ones; every integer up to 308 digits is read exactly), and a
-//     positive exponent above 308 plus the count of fraction digits, whatever
-//     the value ("1e309", "1e400", even "0e999"), where Python gives an int,
-//     inf or 0.0;
+//   - numbers RapidJSON refuses as "Number too big", where Python gives an
+//     int, inf or 0.0: an integer part (of an int or a float) from about
+//     1.8e308 up (all of 310+ digits, the larger 309-digit ones; every
+//     integer up to 308 digits is read exactly), and a positive exponent
+//     above 308 plus the fraction's leading digits (up to 17 significant),
+//     whatever the value ("1e309", "1e400", even "0e999");
 //   - other floats beyond double range ("1.7976931348623159e308"; Python:
 //     inf), so that no output holds Infinity, which the first rule would
 //     refuse to read back (floats below range are 0.0, as in Python);
