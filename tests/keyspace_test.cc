@@ -1,6 +1,9 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <string>
@@ -28,6 +31,29 @@ void ExpireAll(Keyspace& ks) {
   while (ks.ExpireStep(1u << 20)) {
   }
 }
+
+// Resident set size of this process, from /proc/self/statm.
+size_t RssBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  REQUIRE(f != nullptr);
+  unsigned long size = 0, resident = 0;
+  const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  REQUIRE(got == 2);
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
+#else
+constexpr bool kAsan = false;
+#endif
 
 }  // namespace
 
@@ -212,4 +238,101 @@ TEST_CASE("overwriting in place keeps the block and updates value and deadline")
   Entry* big = ks.Set(0, "k", std::string(5000, 'x'));  // does not fit: new block
   CHECK(big->value().size() == 5000);
   CHECK(ks.Size(0) == 1);
+}
+
+TEST_CASE("used_memory counts each entry's block exactly: 132 bytes for a session") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  const size_t empty = ks.used_memory();
+  Entry* e = ks.Set(0, "sess:00000001", std::string(100, 'v'), 3'610'000);
+  REQUIRE(e != nullptr);
+  // 16-byte header + 1-byte value length + 13 + 100 = 130, a 132-byte class
+  // (under ASan entries are plain malloc blocks of whatever size malloc gives).
+  if (!kAsan) CHECK(e->AllocatedBytes() == 132);
+  CHECK(ks.used_memory() == empty + e->AllocatedBytes());
+  ks.Delete(0, "sess:00000001");
+  CHECK(ks.used_memory() == empty);
+}
+
+TEST_CASE("mass expiry and flush give the memory back to the kernel") {
+  ManualClock clock(100'000);
+  Keyspace ks(clock, 1);
+  constexpr int kKeys = 200000;
+  const size_t used0 = ks.used_memory();
+  const size_t rss0 = RssBytes();
+  for (int i = 0; i < kKeys; ++i) {
+    ks.Set(0, "sess:" + std::to_string(i), std::string(100, 'v'), 200'000 + i % 1000);
+  }
+  const size_t rss1 = RssBytes();
+  const size_t grown = rss1 > rss0 ? rss1 - rss0 : 0;
+  MESSAGE("RSS grew by ", grown / kKeys, " bytes/key");
+  CHECK(grown > size_t{kKeys} * 100);
+  clock.SetMs(201'001);
+  ExpireAll(ks);
+  while (ks.RehashStep(1u << 20)) {
+  }
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.used_memory() == used0);
+  const size_t rss2 = RssBytes();
+  MESSAGE("RSS after expiry: ", (rss2 > rss0 ? rss2 - rss0 : 0) / 1024, " KiB above the start");
+  // Slab pages are released as they empty (ASan builds use malloc, which
+  // keeps what it likes).
+  if (!kAsan) CHECK(rss2 < rss0 + grown / 10);
+
+  for (int i = 0; i < kKeys; ++i) ks.Set(0, "k:" + std::to_string(i), std::string(100, 'v'));
+  CHECK(RssBytes() > rss0 + grown / 2);
+  ks.FlushAll();
+  CHECK(ks.used_memory() == used0);
+  if (!kAsan) CHECK(RssBytes() < rss0 + grown / 10);
+}
+
+TEST_CASE("resizing across the value-length byte boundary keeps bytes, table and wheel") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  Entry* e = ks.Set(0, "k", std::string(127, 'a'), 20'000);
+  // 127 -> 128 bytes: the length field widens by one byte (in place when the
+  // block has room, which it does for this size).
+  e = ks.ResizeValue(0, e, 128);
+  e->mutable_value()[127] = 'b';
+  CHECK(ks.Find(0, "k") == e);
+  CHECK(e->value() == std::string(127, 'a') + "b");
+  // Shrink back below 128, then grow far past the small blocks.
+  e = ks.ResizeValue(0, e, 100);
+  CHECK(ks.Find(0, "k")->value() == std::string(100, 'a'));
+  e = ks.ResizeValue(0, e, 70000);
+  std::memset(e->mutable_value() + 100, 'c', 70000 - 100);
+  e = ks.Find(0, "k");
+  REQUIRE(e != nullptr);
+  CHECK(e->value().substr(0, 100) == std::string(100, 'a'));
+  CHECK(e->value().substr(100) == std::string(70000 - 100, 'c'));
+  CHECK(e->deadline_ms() == 20'000);
+  // Still linked in the wheel under its (possibly new) handle.
+  clock.SetMs(20'001);
+  ExpireAll(ks);
+  CHECK(ks.Size(0) == 0);
+  CHECK(ks.expired_keys() == 1);
+}
+
+TEST_CASE("far deadlines and long keys survive rename and overwrite") {
+  ManualClock clock(10'000);
+  Keyspace ks(clock, 1);
+  const int64_t far = int64_t{1} << 55;  // beyond the header's 48 bits
+  const std::string long_key(300, 'L');
+  ks.Set(0, long_key, "v", far);
+  CHECK(ks.Find(0, long_key)->deadline_ms() == far);
+  ks.Rename(0, long_key, "short");
+  CHECK(ks.Find(0, "short")->deadline_ms() == far);
+  CHECK(ks.Expires(0) == 1);
+  ks.Set(0, "short", "v2", kNoDeadline, /*keep_ttl=*/true);
+  CHECK(ks.Find(0, "short")->deadline_ms() == far);
+  ks.Rename(0, "short", long_key);
+  Entry* e = ks.Find(0, long_key);
+  REQUIRE(e != nullptr);
+  CHECK(e->key() == long_key);
+  CHECK(e->value() == "v2");
+  ks.SetDeadline(0, e, 30'000);
+  CHECK(ks.Find(0, long_key)->deadline_ms() == 30'000);
+  clock.SetMs(30'001);
+  ExpireAll(ks);
+  CHECK(ks.Size(0) == 0);
 }

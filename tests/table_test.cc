@@ -468,6 +468,119 @@ TEST_CASE("Clear hands back every entry and resets to the initial size") {
   DestroyAll(t);
 }
 
+TEST_CASE("capacities are not only powers of two and the load stays between 0.7 and 0.9") {
+  EntryTable t;
+  std::vector<Entry*> entries;
+  size_t not_pow2 = 0, checked = 0;
+  double lowest = 1, highest = 0;
+  for (uint64_t i = 0; i < 300000; ++i) {
+    entries.push_back(Add(t, Key(i)));
+    if (t.rehashing() || t.size() < 1000) continue;
+    const size_t cap = Capacity(t);
+    const double load = static_cast<double>(t.size()) / static_cast<double>(cap);
+    lowest = std::min(lowest, load);
+    highest = std::max(highest, load);
+    not_pow2 += (cap & (cap - 1)) != 0;
+    ++checked;
+  }
+  MESSAGE("load while growing: ", lowest, " .. ", highest);
+  CHECK(checked > 100000);
+  CHECK(not_pow2 > 0);
+  CHECK(highest <= 0.901);  // grow_at is capacity - capacity / 10, rounded down
+  CHECK(lowest >= 0.7);
+  // Slot bytes per key once the last resize is done: under 12 (a
+  // power-of-two table at load ~0.5 would use about 16).
+  while (t.RehashStep(1000)) {
+  }
+  CHECK(static_cast<double>(t.MemoryBytes()) / static_cast<double>(t.size()) < 12.0);
+  DestroyAll(t);
+}
+
+TEST_CASE("Replace after Entry::ResizeValue moved an entry, small or large") {
+  EntryTable t;
+  for (int i = 0; i < 1000; ++i) Add(t, Key(i));
+  // A small entry grows out of its block: new address, new handle.
+  Entry* small = t.Find(Key(3));
+  REQUIRE(small != nullptr);
+  bool moved = false;
+  Entry* grown = Entry::ResizeValue(small, 1000, &moved);
+  REQUIRE(moved);
+  t.Replace(small, grown);
+  CHECK(t.Find(Key(3)) == grown);
+  // A large (malloc) entry grows: it may move, but keeps its handle, so the
+  // slot already names it and Replace must accept that.
+  Entry* big = Add(t, "big", std::string(5000, 'b'));
+  const uint32_t handle = Entry::HandleOf(big);
+  Entry* bigger = Entry::ResizeValue(big, 500000, &moved);
+  std::memset(bigger->mutable_value() + 5000, 'c', 500000 - 5000);
+  if (moved) t.Replace(big, bigger);
+  CHECK(Entry::HandleOf(bigger) == handle);
+  REQUIRE(t.Find("big") == bigger);
+  CHECK(bigger->value().substr(0, 5000) == std::string(5000, 'b'));
+  CHECK(bigger->value().substr(5000) == std::string(500000 - 5000, 'c'));
+  CHECK(t.size() == 1001);
+  DestroyAll(t);
+}
+
+TEST_CASE("entry layout: lengths, long keys and far deadlines") {
+  // The value length is a varint after the 16-byte header: crossing 128
+  // bytes widens it by one byte, in place when the block has room.
+  Entry* e = Entry::Create("key", std::string(127, 'x'));
+  CHECK(e->value() == std::string(127, 'x'));
+  bool moved = true;
+  if (e->FitsInPlace(128)) {
+    Entry* same = Entry::ResizeValue(e, 128, &moved);
+    CHECK_FALSE(moved);
+    CHECK(same == e);
+  } else {
+    e = Entry::ResizeValue(e, 128, &moved);
+  }
+  e->mutable_value()[127] = 'y';
+  CHECK(e->key() == "key");
+  CHECK(e->value() == std::string(127, 'x') + "y");
+  // Shrinking narrows it again and keeps the prefix.
+  e = Entry::ResizeValue(e, 5, &moved);
+  CHECK_FALSE(moved);
+  CHECK(e->key() == "key");
+  CHECK(e->value() == "xxxxx");
+  e->set_deadline_ms(1'700'000'000'000);
+  CHECK(e->deadline_ms() == 1'700'000'000'000);
+  e->set_deadline_ms(kNoDeadline);
+  CHECK_FALSE(e->has_deadline());
+  Entry::Destroy(e);
+
+  // Keys of 255 bytes and more keep their length outside the header.
+  for (size_t n : {size_t{254}, size_t{255}, size_t{256}, size_t{100000}}) {
+    const std::string key(n, 'k');
+    Entry* k = Entry::Create(key, "value", ValueType::kSession);
+    CHECK(k->key() == key);
+    CHECK(k->value() == "value");
+    CHECK(k->type() == ValueType::kSession);
+    Entry::Destroy(k);
+  }
+
+  // Deadlines beyond 48 bits (year 10889) still read back exactly, also
+  // after the entry moves, and switching back to a near one works.
+  const int64_t far = (int64_t{1} << 60) + 12345;
+  Entry* f = Entry::Create("far", "v");
+  f->set_deadline_ms(far);
+  CHECK(f->has_deadline());
+  CHECK(f->deadline_ms() == far);
+  f = Entry::ResizeValue(f, 10000, &moved);
+  CHECK(moved);
+  CHECK(f->deadline_ms() == far);
+  Entry* other = Entry::Create("other", "v");
+  other->set_deadline_ms(far + 1);
+  CHECK(f->deadline_ms() == far);
+  CHECK(other->deadline_ms() == far + 1);
+  f->set_deadline_ms(1'700'000'000'000);
+  CHECK(f->deadline_ms() == 1'700'000'000'000);
+  f->set_deadline_ms(far);
+  CHECK(f->deadline_ms() == far);
+  Entry::Destroy(f);
+  Entry::Destroy(other);
+}
+
 // Micro-benchmark: SS_TABLE_BENCH=1 ./table_test -tc='*benchmark*'
 TEST_CASE("benchmark (only with SS_TABLE_BENCH=1)") {
   const char* env = std::getenv("SS_TABLE_BENCH");

@@ -5,7 +5,7 @@
 # Uses sudo only when not already root.
 set -eu
 build="g++ meson ninja-build pkg-config cmake libuv1-dev libxxhash-dev libcli11-dev doctest-dev libssl-dev rapidjson-dev"
-test_pkgs="redis-server redis-tools python3-redis"
+test_pkgs="redis-server redis-tools python3-redis python3-cryptography"
 case "${1:-build}" in
   build) want="$build" ;;
   test) want="$build $test_pkgs" ;;

@@ -3,7 +3,9 @@
 // or an AEAD seal (seal.h); the secret is --csrf-secret. A session that is
 // gone, or belongs to another sandbox, makes every token of it invalid.
 // Loop thread only.
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -45,7 +47,13 @@ bool ParseData(CommandContext& ctx, size_t from, std::string* data) {
     ctx.reply.Error("ERR " + st.error().message);
     return false;
   }
-  if (empty) data->clear();
+  // chuk-sessions writes no data part when `user_data` is falsy in Python:
+  // {}, [], "", 0, 0.0, false, null.
+  static constexpr std::string_view kFalsy[] = {"{}", "[]", "\"\"", "0", "0.0", "-0.0",
+                                                "false", "null"};
+  if (empty || std::find(std::begin(kFalsy), std::end(kFalsy), *data) != std::end(kFalsy)) {
+    data->clear();
+  }
   return true;
 }
 
@@ -97,7 +105,9 @@ void CmdVerify(CommandContext& ctx) {
   if (!ParseMaxAge(ctx, 4, &max_age)) return;
   const bool ok = Live(ctx) && session::VerifyCsrfToken(ctx.server.csrf_secret, ctx.args[2],
                                                         ctx.args[3], NowSeconds(ctx), max_age);
-  if (!ok) ++Sessions(ctx).Counters(ctx.db(), ctx.args[1]).csrf_rejected;
+  if (session::SandboxStats* st = Sessions(ctx).FindCounters(ctx.db(), ctx.args[1]); !ok && st) {
+    ++st->csrf_rejected;
+  }
   ctx.reply.Integer(ok ? 1 : 0);
 }
 
@@ -123,7 +133,9 @@ void CmdCheckPair(CommandContext& ctx) {
   const bool ok = Live(ctx) && session::CheckCsrfPair(ctx.server.csrf_secret, ctx.args[2],
                                                       ctx.args[3], ctx.args[4], NowSeconds(ctx),
                                                       max_age);
-  if (!ok) ++Sessions(ctx).Counters(ctx.db(), ctx.args[1]).csrf_rejected;
+  if (session::SandboxStats* st = Sessions(ctx).FindCounters(ctx.db(), ctx.args[1]); !ok && st) {
+    ++st->csrf_rejected;
+  }
   ctx.reply.Integer(ok ? 1 : 0);
 }
 

@@ -161,7 +161,7 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   if (when <= ctx.NowMs()) {
     ks.Delete(ctx.db(), ctx.args[1]);
   } else {
-    ks.SetDeadline(ctx.db(), e, when);
+    ctx.SetDeadline(e, when);
   }
   ctx.reply.Integer(1);
 }
@@ -201,7 +201,7 @@ void CmdPersist(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
-  ctx.keyspace().SetDeadline(ctx.db(), e, kNoDeadline);
+  ctx.SetDeadline(e, kNoDeadline);
   ctx.reply.Integer(1);
 }
 

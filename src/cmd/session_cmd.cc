@@ -37,6 +37,14 @@ Entry* CommandContext::PlainString(Entry* e) {
   return server.keyspace.Set(client.db, key, json, kNoDeadline, /*keep_ttl=*/true);
 }
 
+void CommandContext::SetDeadline(Entry* e, int64_t deadline_ms) {
+  if (e->type() == ValueType::kSession && deadline_ms != kNoDeadline &&
+      !server.keyspace.IsPast(deadline_ms)) {
+    session::StoreExpires(e->mutable_value(), deadline_ms * 1000);
+  }
+  server.keyspace.SetDeadline(client.db, e, deadline_ms);
+}
+
 // --- shared argument checks -------------------------------------------------
 
 namespace {

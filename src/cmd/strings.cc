@@ -259,9 +259,9 @@ void CmdGetEx(CommandContext& ctx) {
   if ((opts.flags & (kOptExAt | kOptPxAt)) && deadline <= ctx.NowMs()) {
     ctx.keyspace().Delete(ctx.db(), ctx.args[1]);
   } else if (opts.flags & kOptAnyExpire) {
-    ctx.keyspace().SetDeadline(ctx.db(), e, deadline);
+    ctx.SetDeadline(e, deadline);
   } else if (opts.flags & kOptPersist) {
-    ctx.keyspace().SetDeadline(ctx.db(), e, kNoDeadline);
+    ctx.SetDeadline(e, kNoDeadline);
   }
 }
 
@@ -449,6 +449,11 @@ void CmdAppend(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
+  if (tail.empty()) {
+    // Nothing to append: the value (a session record too) stays as it is.
+    ctx.reply.Integer(static_cast<int64_t>(ctx.StringValue(e).size()));
+    return;
+  }
   e = ctx.PlainString(e);
   const size_t old_len = e->value_size();
   if (!CheckStringLength(ctx, old_len, tail.size())) return;
@@ -541,12 +546,13 @@ void CmdSetRange(CommandContext& ctx) {
     ctx.reply.Error(kErrWrongType);
     return;
   }
-  e = ctx.PlainString(e);
-  const size_t old_len = e->value_size();
   if (patch.empty()) {
-    ctx.reply.Integer(static_cast<int64_t>(old_len));
+    // Nothing to write: the value (a session record too) stays as it is.
+    ctx.reply.Integer(static_cast<int64_t>(ctx.StringValue(e).size()));
     return;
   }
+  e = ctx.PlainString(e);
+  const size_t old_len = e->value_size();
   if (!CheckStringLength(ctx, off, patch.size())) return;
   const size_t end = off + patch.size();
   // ResizeValue also when the length stays: it tells the session index that

@@ -138,8 +138,11 @@ bool SessionStore::Lookup(int db, std::string_view sandbox, std::string_view id,
   if (id.empty()) return false;
   Entry* e = ks_.Find(db, KeyOf(id));
   if (e == nullptr || !Describe(e, out)) return false;
-  // A chuk record past its own expires_at is expired whatever its key's TTL.
-  if (ks_.IsPast(DeadlineMs(out->fields.expires_us))) return false;
+  // A chuk record past its own expires_at is expired whatever its key's TTL
+  // (chuk-sessions' is_expired). A binary record lives by its key's deadline,
+  // which EXPIRE/PERSIST may have moved (the command layer keeps the
+  // record's expires_at in step).
+  if (!out->binary && ks_.IsPast(DeadlineMs(out->fields.expires_us))) return false;
   return out->fields.sandbox == sandbox;
 }
 
@@ -160,11 +163,16 @@ SandboxStats& SessionStore::Counters(int db, std::string_view sandbox) {
   return GetSandbox(db, sandbox).stats;
 }
 
-Entry* SessionStore::Rewrite(int db, Session& s, const SessionFields& f) {
+SandboxStats* SessionStore::FindCounters(int db, std::string_view sandbox) {
+  Sandbox* sb = FindSandbox(db, sandbox);
+  return sb == nullptr ? nullptr : &sb->stats;
+}
+
+Entry* SessionStore::Rewrite(int db, Session& s, const SessionFields& f, int64_t deadline_ms) {
   std::string bytes;
   EncodeRecord(f, &bytes);
   std::string key(s.entry->key());
-  Entry* e = ks_.Set(db, key, bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
+  Entry* e = ks_.Set(db, key, bytes, deadline_ms, false, ValueType::kSession);
   s.entry = e;
   s.binary = true;
   return e;
@@ -179,7 +187,8 @@ void SessionStore::Touch(int db, Session& s) {
     f.expires_us = std::min(now + int64_t{f.idle_s} * kUsPerS, cap);
   }
   if (!s.binary) {
-    Rewrite(db, s, f);
+    // chuk records have no idle timeout: the key keeps its deadline.
+    Rewrite(db, s, f, s.entry->deadline_ms());
     DecodeRecord(s.entry->value(), &s.fields);
     return;
   }
@@ -198,7 +207,7 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
     Session s;
     Entry* e = ks_.Find(db, KeyOf(req.id));
     if (e != nullptr && Describe(e, &s)) {
-      if (!ks_.IsPast(DeadlineMs(s.fields.expires_us))) {
+      if (s.binary || !ks_.IsPast(DeadlineMs(s.fields.expires_us))) {
         if (s.fields.sandbox != req.sandbox) {
           return Error{ErrorCode::kInvalidArgument, "session id already in use"};
         }
@@ -244,7 +253,9 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
 bool SessionStore::Validate(int db, std::string_view sandbox, std::string_view id) {
   Session s;
   if (!Lookup(db, sandbox, id, &s)) {
-    ++GetSandbox(db, sandbox).stats.validate_failed;
+    // Only a sandbox that exists counts failures: unknown names must not
+    // make the server keep state (any client could send endless names).
+    if (Sandbox* sb = FindSandbox(db, sandbox)) ++sb->stats.validate_failed;
     return false;
   }
   Touch(db, s);
@@ -267,7 +278,7 @@ Result<bool> SessionStore::Update(int db, std::string_view sandbox, std::string_
   SessionFields f = s.fields;
   f.metadata_py = merged;
   f.last_accessed_us = NowUs();
-  Rewrite(db, s, f);
+  Rewrite(db, s, f, s.entry->deadline_ms());
   ++GetSandbox(db, sandbox).stats.updated;
   return true;
 }
@@ -281,7 +292,7 @@ std::optional<int64_t> SessionStore::Extend(int db, std::string_view sandbox, st
   f.ttl_s = static_cast<uint32_t>(
       std::min<int64_t>(int64_t{f.ttl_s} + seconds, std::numeric_limits<uint32_t>::max()));
   f.last_accessed_us = NowUs();
-  Rewrite(db, s, f);
+  Rewrite(db, s, f, DeadlineMs(f.expires_us));
   ++GetSandbox(db, sandbox).stats.extended;
   return DeadlineMs(f.expires_us) - ks_.clock().NowMs();
 }

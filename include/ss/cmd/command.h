@@ -49,6 +49,9 @@ class CommandContext {
   // record becomes its JSON text, keeping its deadline). Returns the entry's
   // possibly new address.
   Entry* PlainString(Entry* e);
+  // Sets (kNoDeadline: clears) e's deadline as Keyspace::SetDeadline does,
+  // keeping a session record's expires_at in step with its key's TTL.
+  void SetDeadline(Entry* e, int64_t deadline_ms);
   std::string scratch;
   // A HELP reply: one status line per element, as Redis's addReplyHelp.
   void ReplyHelp(std::span<const std::string_view> lines) {

@@ -122,6 +122,9 @@ class SessionStore final : public EntryIndex {
   Totals StatsOf(int db, const std::string_view* sandbox) const;
   // Counters of a sandbox (created on first use), for the CSRF commands.
   SandboxStats& Counters(int db, std::string_view sandbox);
+  // Counters of a sandbox that exists, else nullptr (failures of unknown
+  // sandboxes are not recorded, so they cannot make the server keep state).
+  SandboxStats* FindCounters(int db, std::string_view sandbox);
 
   // Marks s accessed now (and slides its deadline when it has an idle
   // timeout), turning a chuk JSON record into a binary one first.
@@ -159,8 +162,8 @@ class SessionStore final : public EntryIndex {
   static void RemoveFromUser(Sandbox& sb, std::string_view user, const Entry* e);
   Sandbox* FindSandbox(int db, std::string_view sandbox) const;
   Sandbox& GetSandbox(int db, std::string_view sandbox);
-  // Rewrites s as a binary record (from its fields), keeping its deadline.
-  Entry* Rewrite(int db, Session& s, const SessionFields& f);
+  // Rewrites s as a binary record from f, with the given key deadline.
+  Entry* Rewrite(int db, Session& s, const SessionFields& f, int64_t deadline_ms);
   int64_t NowUs() const { return ks_.clock().NowUs(); }
 
   Keyspace& ks_;
