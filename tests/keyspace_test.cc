@@ -73,6 +73,28 @@ TEST_CASE("set, find, delete, overwrite") {
   CHECK(ks.Size(0) == 0);
 }
 
+TEST_CASE("Insert stores only over no live entry; an expired one is replaced") {
+  ManualClock clock;
+  Keyspace ks(clock, 16);
+  const int64_t t0 = clock.NowMs();
+  Entry* e = ks.Insert(0, "k", "v1", t0 + 10, ss::ValueType::kString);
+  REQUIRE(e != nullptr);
+  CHECK(ks.Insert(0, "k", "v2", kNoDeadline, ss::ValueType::kString) == nullptr);
+  CHECK(ks.Find(0, "k")->value() == "v1");  // untouched
+  CHECK(ks.Insert(0, "p", "v", t0 - 1, ss::ValueType::kString) == nullptr);  // already past
+  CHECK(ks.Find(0, "p") == nullptr);
+  clock.AdvanceMs(11);  // "k" expired but not yet reclaimed
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  REQUIRE(ks.Insert(0, "k", "v3", kNoDeadline, ss::ValueType::kString) != nullptr);
+  CHECK(ks.Find(0, "k")->value() == "v3");
+  CHECK(ks.Size(0) == 1);
+  CHECK(ks.Expires(0) == 0);
+  CHECK(ks.expired_keys() == 1);
+  CHECK(obs.expired == std::vector<std::string>{"0:k"});
+  ks.set_observer(nullptr);
+}
+
 TEST_CASE("a key lives through its deadline millisecond and is gone after it") {
   ManualClock clock(1'000'000);
   Keyspace ks(clock, 1);

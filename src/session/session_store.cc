@@ -25,20 +25,6 @@ Entry* ListAt(const Entry* list, size_t i) {
   std::memcpy(&e, list->value().data() + i * sizeof(Entry*), sizeof e);
   return e;
 }
-// First index whose session's key hash is >= h.
-size_t ListLowerBound(const Entry* list, uint64_t h) {
-  size_t lo = 0;
-  size_t hi = ListSize(list);
-  while (lo < hi) {
-    const size_t mid = (lo + hi) / 2;
-    if (KeyHash(ListAt(list, mid)) < h) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
-}
 
 }  // namespace
 
@@ -53,14 +39,13 @@ void SessionStore::AddToUser(Sandbox& sb, std::string_view user, Entry* e) {
     sb.users.Insert(list);
     return;
   }
+  // Appended, unordered: keeping it sorted would hash every other session's
+  // key (a cache miss each) on the allocation path; LIST sorts when it pages.
   const size_t n = ListSize(list);
-  const size_t at = ListLowerBound(list, KeyHash(e));
   bool moved = false;
   Entry* grown = Entry::ResizeValue(list, (n + 1) * sizeof(Entry*), &moved);
   if (moved) sb.users.Replace(list, grown);
-  char* v = grown->mutable_value();
-  std::memmove(v + (at + 1) * sizeof(Entry*), v + at * sizeof(Entry*), (n - at) * sizeof(Entry*));
-  std::memcpy(v + at * sizeof(Entry*), &e, sizeof e);
+  std::memcpy(grown->mutable_value() + n * sizeof(Entry*), &e, sizeof e);
 }
 
 void SessionStore::RemoveFromUser(Sandbox& sb, std::string_view user, const Entry* e) {
@@ -222,14 +207,6 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
       return Error{ErrorCode::kInvalidArgument, "session id already in use"};
     }
   }
-  std::string id;
-  if (req.has_id) {
-    id.assign(req.id);
-  } else {
-    do {
-      id = NewSessionId(req.format);
-    } while (ks_.Find(db, KeyOf(id)) != nullptr);
-  }
   const int64_t now = NowUs();
   SessionFields f;
   f.sandbox = req.sandbox;
@@ -245,7 +222,20 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
   f.metadata_py = req.metadata_py;
   std::string bytes;
   EncodeRecord(f, &bytes);
-  ks_.Set(db, KeyOf(id), bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
+  std::string id;
+  if (req.has_id) {
+    // Free or expired here (checked above): Set replaces an expired record.
+    id.assign(req.id);
+    ks_.Set(db, KeyOf(id), bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
+  } else {
+    // A generated id has >= 122 random bits: a collision with a live key
+    // never happens in practice, but Insert refuses one rather than
+    // overwrite, at no extra probe.
+    do {
+      id = NewSessionId(req.format);
+    } while (ks_.Insert(db, KeyOf(id), bytes, DeadlineMs(f.expires_us), ValueType::kSession) ==
+             nullptr);
+  }
   ++GetSandbox(db, req.sandbox).stats.allocated;
   return id;
 }
@@ -347,18 +337,23 @@ uint64_t SessionStore::List(int db, std::string_view sandbox, const std::string_
   }
   const Entry* list = sb->users.Find(*user);
   if (list == nullptr) return 0;
-  // Sorted by key hash: the cursor is the hash to resume from, so entries
-  // added or removed meanwhile never make a present one skipped.
+  // Paged in key-hash order: the cursor is the hash to resume from, so
+  // sessions added or removed meanwhile never make a present one skipped.
   const size_t n = ListSize(list);
-  size_t pos = ListLowerBound(list, cursor);
+  std::vector<std::pair<uint64_t, Entry*>> by_hash(n);
+  for (size_t i = 0; i < n; ++i) by_hash[i] = {KeyHash(ListAt(list, i)), ListAt(list, i)};
+  std::sort(by_hash.begin(), by_hash.end());
+  size_t pos = static_cast<size_t>(
+      std::lower_bound(by_hash.begin(), by_hash.end(), std::pair<uint64_t, Entry*>{cursor, nullptr}) -
+      by_hash.begin());
   for (size_t taken = 0; pos < n && taken < std::max<size_t>(count, 1); ++pos, ++taken) {
-    report(ListAt(list, pos));
+    report(by_hash[pos].second);
   }
   // Same-hash neighbours go together so the next page cannot start mid-run.
-  while (pos < n && pos > 0 && KeyHash(ListAt(list, pos)) == KeyHash(ListAt(list, pos - 1))) {
-    report(ListAt(list, pos++));
+  while (pos < n && pos > 0 && by_hash[pos].first == by_hash[pos - 1].first) {
+    report(by_hash[pos++].second);
   }
-  return pos == n ? 0 : KeyHash(ListAt(list, pos));
+  return pos == n ? 0 : by_hash[pos].first;
 }
 
 size_t SessionStore::Cleanup(int db, const std::string_view* sandbox) {

@@ -101,6 +101,25 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
   return e;
 }
 
+Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
+                        int64_t deadline_ms, ValueType type) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  if (Entry* cur = d.table.Find(key); cur != nullptr) {
+    if (!IsPast(cur->deadline_ms())) return nullptr;
+    ++expired_keys_;
+    DeleteEntry(db, cur, EntryIndex::Removal::kExpired);
+    if (observer_ != nullptr) observer_->OnKeyExpired(db, key);
+  }
+  if (IsPast(deadline_ms)) return nullptr;
+  Entry* e = Entry::Create(key, value, type);
+  entry_bytes_ += e->AllocatedBytes();
+  e->set_deadline_ms(deadline_ms);
+  d.table.Insert(e);
+  Link(d, e);
+  Added(db, e);
+  return e;
+}
+
 bool Keyspace::Delete(int db, std::string_view key) {
   Entry* e = Find(db, key);
   if (e == nullptr) return false;

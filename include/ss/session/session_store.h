@@ -145,8 +145,8 @@ class SessionStore final : public EntryIndex {
 
   // Per sandbox: its sessions (borrowed keyspace entries) and, per user, the
   // list of that user's sessions. A user list is itself an Entry owned by the
-  // store (key: the user id; value: the session Entry pointers, sorted by
-  // key hash), so a user costs one small block and one table slot.
+  // store (key: the user id; value: the session Entry pointers, unordered),
+  // so a user costs one small block and one table slot.
   struct Sandbox {
     Sandbox() = default;
     Sandbox(const Sandbox&) = delete;

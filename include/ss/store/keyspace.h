@@ -77,6 +77,11 @@ class Keyspace final : private ExpiryHandler {
   Entry* Set(int db, std::string_view key, std::string_view value,
              int64_t deadline_ms = kNoDeadline, bool keep_ttl = false,
              ValueType type = ValueType::kString);
+  // Stores key = value only if key holds no live entry (one probe, for
+  // callers that would otherwise Find then Set). nullptr, changing nothing,
+  // if it does or if the deadline has already passed.
+  Entry* Insert(int db, std::string_view key, std::string_view value, int64_t deadline_ms,
+                ValueType type);
   // Removes the key if live. True if it existed.
   bool Delete(int db, std::string_view key);
   // Sets (or, with kNoDeadline, clears) the entry's deadline. A deadline
