@@ -516,8 +516,18 @@ void AppendPyString(std::string& out, std::string_view s) {
   json_internal::AppendJsonString(out, s);
 }
 
+// One tape per thread, cleared per call: its buffers keep their capacity,
+// so a call allocates nothing once warm (SESSION.ALLOCATE and UPDATE run
+// this per command).
+JsonTape& ScratchTape() {
+  thread_local JsonTape tape;
+  tape.nodes.clear();
+  tape.text.clear();
+  return tape;
+}
+
 Status NormalizeObject(std::string_view json, std::string* out) {
-  JsonTape tape;
+  JsonTape& tape = ScratchTape();
   const auto root = json_internal::ParseJson(json, &tape);
   if (!root) return root.error();
   if (tape.nodes[root.value()].kind != JsonKind::kObject) {
@@ -529,7 +539,7 @@ Status NormalizeObject(std::string_view json, std::string* out) {
 }
 
 Status MergeObjects(std::string_view base_py, std::string_view patch, std::string* out) {
-  JsonTape tape;  // both texts in one tape, so members of either mix freely
+  JsonTape& tape = ScratchTape();  // both texts in one tape: members of either mix freely
   const auto base = json_internal::ParseJson(base_py, &tape);
   if (!base) return base.error();
   const auto update = json_internal::ParseJson(patch, &tape);
@@ -547,7 +557,7 @@ Status MergeObjects(std::string_view base_py, std::string_view patch, std::strin
 }
 
 Status CompactSorted(std::string_view json, std::string* out, bool* is_empty_object) {
-  JsonTape tape;
+  JsonTape& tape = ScratchTape();
   const auto root = json_internal::ParseJson(json, &tape);
   if (!root) return root.error();
   const json_internal::JsonNode& node = tape.nodes[root.value()];

@@ -214,7 +214,9 @@ size_t Slab::UsableSize(const void* p) const {
 }
 
 size_t Slab::BlockBytes(const void* p) const {
-  if (!Owns(p)) return malloc_usable_size(const_cast<char*>(static_cast<const char*>(p)) - kLargePrefix);
+  if (!Owns(p)) {
+    return malloc_usable_size(const_cast<char*>(static_cast<const char*>(p)) - kLargePrefix);
+  }
   return classes_[pages_[PageOf(p)].cls].size;
 }
 

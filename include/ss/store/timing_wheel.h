@@ -91,7 +91,9 @@ class TimingWheel {
   // kFirstSentinel + list index, a range the entry slab never hands out.
   static constexpr uint32_t kFirstSentinel = Slab::kForeignHandleBase;
   static_assert(kListCount <= UINT32_MAX - kFirstSentinel, "sentinel handles fit");
-  static uint32_t SentinelHandle(size_t list) { return kFirstSentinel + static_cast<uint32_t>(list); }
+  static uint32_t SentinelHandle(size_t list) {
+    return kFirstSentinel + static_cast<uint32_t>(list);
+  }
   WheelLink& LinkOf(uint32_t h) {
     return h >= kFirstSentinel ? lists_[h - kFirstSentinel] : Entry::FromHandle(h)->link();
   }
