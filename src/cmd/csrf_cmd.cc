@@ -24,12 +24,13 @@ constexpr int64_t kDefaultMaxAge = 3600;
 
 int64_t NowSeconds(CommandContext& ctx) { return ctx.NowMs() / 1000; }
 
-// Parses an optional "DATA <json>" at args[from..]: the JSON re-serialised
-// compact with sorted keys (empty for none or {}). False after an error.
-bool ParseData(CommandContext& ctx, size_t from, std::string* data) {
-  data->clear();
+// Parses an optional trailing "<name> <value>" at args[from..], nothing
+// after it. *value stays empty when it is absent. False after an error reply.
+bool OptionalPair(CommandContext& ctx, size_t from, std::string_view name,
+                  std::string_view* value) {
+  *value = {};
   if (ctx.args.size() == from) return true;
-  if (!EqualsIgnoreCase(ctx.args[from], "DATA")) {
+  if (!EqualsIgnoreCase(ctx.args[from], name)) {
     ReplyUnknownOption(ctx, ctx.args[from]);
     return false;
   }
@@ -41,8 +42,19 @@ bool ParseData(CommandContext& ctx, size_t from, std::string* data) {
     ctx.reply.Error(kErrSyntax);
     return false;
   }
+  *value = ctx.args[from + 1];
+  return true;
+}
+
+// Parses an optional "DATA <json>" at args[from..]: the JSON re-serialised
+// compact with sorted keys (empty for none, or when chuk would write none).
+bool ParseData(CommandContext& ctx, size_t from, std::string* data) {
+  data->clear();
+  std::string_view json;
+  if (!OptionalPair(ctx, from, "DATA", &json)) return false;
+  if (ctx.args.size() == from) return true;
   bool empty = false;
-  Status st = session::CompactSorted(ctx.args[from + 1], data, &empty);
+  Status st = session::CompactSorted(json, data, &empty);
   if (!st) {
     ctx.reply.Error("ERR " + st.error().message);
     return false;
@@ -60,24 +72,9 @@ bool ParseData(CommandContext& ctx, size_t from, std::string* data) {
 // Parses an optional "MAXAGE <seconds>" at args[from..].
 bool ParseMaxAge(CommandContext& ctx, size_t from, int64_t* max_age) {
   *max_age = kDefaultMaxAge;
-  if (ctx.args.size() == from) return true;
-  if (!EqualsIgnoreCase(ctx.args[from], "MAXAGE")) {
-    ReplyUnknownOption(ctx, ctx.args[from]);
-    return false;
-  }
-  if (ctx.args.size() == from + 1) {
-    ReplyMissingValue(ctx, ctx.args[from]);
-    return false;
-  }
-  if (ctx.args.size() > from + 2) {
-    ctx.reply.Error(kErrSyntax);
-    return false;
-  }
-  return ParsePositive(ctx, ctx.args[from + 1], "MAXAGE", max_age);
-}
-
-bool CheckTarget(CommandContext& ctx) {
-  return CheckSandbox(ctx, ctx.args[1]) && CheckId(ctx, ctx.args[2], "session id");
+  std::string_view text;
+  if (!OptionalPair(ctx, from, "MAXAGE", &text)) return false;
+  return ctx.args.size() == from || ParsePositive(ctx, text, "MAXAGE", max_age);
 }
 
 bool Live(CommandContext& ctx) {

@@ -112,6 +112,10 @@ bool CheckId(CommandContext& ctx, std::string_view id, std::string_view what) {
   return false;
 }
 
+bool CheckTarget(CommandContext& ctx) {
+  return CheckSandbox(ctx, ctx.args[1]) && CheckId(ctx, ctx.args[2], "session id");
+}
+
 bool ParsePositive(CommandContext& ctx, std::string_view arg, std::string_view what,
                    int64_t* out) {
   int64_t v = 0;
@@ -205,11 +209,6 @@ void CmdAllocate(CommandContext& ctx) {
     return;
   }
   ctx.reply.Bulk(id.value());
-}
-
-// Checks args[1] (sandbox) and args[2] (session id).
-bool CheckTarget(CommandContext& ctx) {
-  return CheckSandbox(ctx, ctx.args[1]) && CheckId(ctx, ctx.args[2], "session id");
 }
 
 void CmdValidate(CommandContext& ctx) {
@@ -365,19 +364,26 @@ void CmdRevoke(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(Sessions(ctx).Revoke(ctx.db(), ctx.args[1], ctx.args[3])));
 }
 
-// SESSION.STATS [<sandbox>]
-void CmdStats(CommandContext& ctx) {
+// The optional [<sandbox>] of STATS and CLEANUP: *out points at args[1]
+// or is nullptr for "all". False after an error reply.
+bool OptionalSandbox(CommandContext& ctx, const std::string_view** out) {
+  *out = nullptr;
   if (ctx.args.size() > 2) {
     ctx.reply.Error(kErrSyntax);
-    return;
+    return false;
   }
-  std::string_view sandbox;
   if (ctx.args.size() == 2) {
-    sandbox = ctx.args[1];
-    if (!CheckSandbox(ctx, sandbox)) return;
+    if (!CheckSandbox(ctx, ctx.args[1])) return false;
+    *out = &ctx.args[1];
   }
-  const session::SessionStore::Totals t =
-      Sessions(ctx).StatsOf(ctx.db(), ctx.args.size() == 2 ? &sandbox : nullptr);
+  return true;
+}
+
+// SESSION.STATS [<sandbox>]
+void CmdStats(CommandContext& ctx) {
+  const std::string_view* sandbox = nullptr;
+  if (!OptionalSandbox(ctx, &sandbox)) return;
+  const session::SessionStore::Totals t = Sessions(ctx).StatsOf(ctx.db(), sandbox);
   const std::pair<std::string_view, uint64_t> fields[] = {
       {"active_sessions", t.active_sessions},  {"users", t.users},
       {"allocated", t.stats.allocated},        {"validated", t.stats.validated},
@@ -395,17 +401,9 @@ void CmdStats(CommandContext& ctx) {
 
 // SESSION.CLEANUP [<sandbox>]
 void CmdCleanup(CommandContext& ctx) {
-  if (ctx.args.size() > 2) {
-    ctx.reply.Error(kErrSyntax);
-    return;
-  }
-  std::string_view sandbox;
-  if (ctx.args.size() == 2) {
-    sandbox = ctx.args[1];
-    if (!CheckSandbox(ctx, sandbox)) return;
-  }
-  ctx.reply.Integer(static_cast<int64_t>(
-      Sessions(ctx).Cleanup(ctx.db(), ctx.args.size() == 2 ? &sandbox : nullptr)));
+  const std::string_view* sandbox = nullptr;
+  if (!OptionalSandbox(ctx, &sandbox)) return;
+  ctx.reply.Integer(static_cast<int64_t>(Sessions(ctx).Cleanup(ctx.db(), sandbox)));
 }
 
 // SESSION.ID [FORMAT <format>]

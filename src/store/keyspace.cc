@@ -41,6 +41,11 @@ Entry* Keyspace::Find(int db, std::string_view key) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   Entry* e = d.table.Find(key);
   if (e == nullptr || !IsPast(e->deadline_ms())) return e;
+  ExpireNow(db, e);
+  return nullptr;
+}
+
+void Keyspace::ExpireNow(int db, Entry* e) {
   // Lazy expiry: the wheel has not reached it yet, but it must not be seen.
   ++expired_keys_;
   if (observer_ != nullptr) {
@@ -50,7 +55,18 @@ Entry* Keyspace::Find(int db, std::string_view key) {
   } else {
     DeleteEntry(db, e, EntryIndex::Removal::kExpired);
   }
-  return nullptr;
+}
+
+Entry* Keyspace::Add(int db, std::string_view key, std::string_view value, int64_t deadline_ms,
+                     ValueType type) {
+  Database& d = *dbs_[static_cast<size_t>(db)];
+  Entry* e = Entry::Create(key, value, type);
+  entry_bytes_ += e->AllocatedBytes();
+  e->set_deadline_ms(deadline_ms);
+  d.table.Insert(e);
+  Link(d, e);
+  Added(db, e);
+  return e;
 }
 
 const Entry* Keyspace::Peek(int db, std::string_view key) const {
@@ -92,13 +108,7 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
                                                      : EntryIndex::Removal::kDeleted);
   }
   if (IsPast(deadline_ms)) return nullptr;
-  Entry* e = Entry::Create(key, value, type);
-  entry_bytes_ += e->AllocatedBytes();
-  e->set_deadline_ms(deadline_ms);
-  d.table.Insert(e);
-  Link(d, e);
-  Added(db, e);
-  return e;
+  return Add(db, key, value, deadline_ms, type);
 }
 
 Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
@@ -106,18 +116,10 @@ Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
   Database& d = *dbs_[static_cast<size_t>(db)];
   if (Entry* cur = d.table.Find(key); cur != nullptr) {
     if (!IsPast(cur->deadline_ms())) return nullptr;
-    ++expired_keys_;
-    DeleteEntry(db, cur, EntryIndex::Removal::kExpired);
-    if (observer_ != nullptr) observer_->OnKeyExpired(db, key);
+    ExpireNow(db, cur);
   }
   if (IsPast(deadline_ms)) return nullptr;
-  Entry* e = Entry::Create(key, value, type);
-  entry_bytes_ += e->AllocatedBytes();
-  e->set_deadline_ms(deadline_ms);
-  d.table.Insert(e);
-  Link(d, e);
-  Added(db, e);
-  return e;
+  return Add(db, key, value, deadline_ms, type);
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {

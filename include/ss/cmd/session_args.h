@@ -15,6 +15,9 @@ bool CheckSandbox(CommandContext& ctx, std::string_view sandbox);
 // A session id or user id: 1..256 bytes of valid UTF-8 without whitespace
 // or control characters. what: "session id" or "user id".
 bool CheckId(CommandContext& ctx, std::string_view id, std::string_view what);
+// The <sandbox> <session_id> pair at args[1], args[2] of most SESSION.*
+// commands.
+bool CheckTarget(CommandContext& ctx);
 // A positive integer (1..2^31-1) for option `what` (TTL, IDLE, COUNT...).
 bool ParsePositive(CommandContext& ctx, std::string_view arg, std::string_view what,
                    int64_t* out);

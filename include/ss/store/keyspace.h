@@ -140,6 +140,11 @@ class Keyspace final : private ExpiryHandler {
   void Unlink(Database& d, Entry* e);
   void Destroy(Entry* e);
   void DeleteEntry(int db, Entry* e, EntryIndex::Removal why = EntryIndex::Removal::kDeleted);
+  // Deletes e, found past its deadline, as expired (counted, observed).
+  void ExpireNow(int db, Entry* e);
+  // Creates, stores and links a new entry. REQUIRES: key is absent.
+  Entry* Add(int db, std::string_view key, std::string_view value, int64_t deadline_ms,
+             ValueType type);
   bool Indexed(const Entry* e) const {
     return index_ != nullptr && e->key().starts_with(index_prefix_);
   }
