@@ -454,6 +454,16 @@ def check_isolation(res, r):
     res.eq(x('SESSION.TOKEN.OPEN', SANDBOX, sid, sealed), None, 'deleted session: TOKEN.OPEN nil')
 
 
+def run_threads(target, n):
+    """Runs target(0..n-1) on n threads; returns them once joined (or timed out)."""
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=harness.REPLY_DEADLINE_S)
+    return threads
+
+
 def check_concurrent_updates(res, port):
     n_threads, rounds = 8, 40
     r = connect(port)
@@ -472,11 +482,7 @@ def check_concurrent_updates(res, port):
         finally:
             c.close()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=harness.REPLY_DEADLINE_S)
+    threads = run_threads(worker, n_threads)
     res.check(not errors and not any(t.is_alive() for t in threads),
               'concurrent SESSION.UPDATE: every call answered 1', '; '.join(errors[:5]))
     meta = json.loads(r.get('session:%s' % sid))['custom_metadata']
@@ -504,11 +510,7 @@ def check_concurrent_updates(res, port):
         finally:
             c.close()
 
-    threads = [threading.Thread(target=rmw, args=(i,)) for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=harness.REPLY_DEADLINE_S)
+    run_threads(rmw, n_threads)
     kept = json.loads(r.get(key))['custom_metadata']
     lost = sum(1 for i in range(n_threads) if kept.get('f%d' % i) != rounds - 1)
     print('NOTE: read-modify-write as chuk-sessions does it: %d of %d fields not at their '
