@@ -24,7 +24,13 @@ class RecordingObserver : public ss::KeyspaceObserver {
   void OnKeyExpired(int db, std::string_view key) override {
     expired.push_back(std::to_string(db) + ":" + std::string(key));
   }
+  void OnKeyWritten(int db, std::string_view key) override {
+    written.push_back(std::to_string(db) + ":" + std::string(key));
+  }
+  void OnDatabaseChanged(int db) override { changed.push_back(db); }
   std::vector<std::string> expired;
+  std::vector<std::string> written;
+  std::vector<int> changed;
 };
 
 void ExpireAll(Keyspace& ks) {
@@ -71,6 +77,35 @@ TEST_CASE("set, find, delete, overwrite") {
   CHECK(ks.Delete(0, "k"));
   CHECK_FALSE(ks.Delete(0, "k"));
   CHECK(ks.Size(0) == 0);
+}
+
+TEST_CASE("the observer hears every write, expiry and flush once") {
+  ManualClock clock;
+  Keyspace ks(clock, 2);
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  ks.Set(0, "a", "1");                                   // create
+  ks.Set(0, "a", "22");                                  // overwrite in place
+  ks.Set(1, "b", std::string(200, 'x'));                 // create
+  ks.Set(1, "b", "y");                                   // overwrite with a new block
+  CHECK(ks.Insert(0, "a", "3", kNoDeadline, ss::ValueType::kString) == nullptr);  // refused
+  ks.Insert(0, "c", "3", kNoDeadline, ss::ValueType::kString);
+  ks.SetDeadline(0, ks.Find(0, "c"), clock.NowMs() + 10);
+  Entry* e = ks.ResizeValue(0, ks.Find(0, "a"), 1);
+  e->mutable_value()[0] = 'z';
+  ks.ValueWritten(0, e);
+  ks.Rename(0, "a", "d");
+  CHECK_FALSE(ks.Delete(0, "nope"));
+  CHECK(ks.Delete(0, "d"));
+  CHECK(obs.written == std::vector<std::string>{"0:a", "0:a", "1:b", "1:b", "0:c", "0:c",
+                                               "0:a", "0:a", "0:d", "0:d"});
+  CHECK(obs.expired.empty());
+  clock.AdvanceMs(11);
+  CHECK(ks.Find(0, "c") == nullptr);
+  CHECK(obs.expired == std::vector<std::string>{"0:c"});
+  CHECK(obs.written.size() == 10);  // expiry is not also a write
+  ks.Flush(1);
+  CHECK(obs.changed == std::vector<int>{1});
 }
 
 TEST_CASE("Insert stores only over no live entry; an expired one is replaced") {

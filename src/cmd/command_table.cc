@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <string>
 
 #include "ss/cmd/args.h"
@@ -139,8 +140,17 @@ void Dispatch(const CommandTable& table, ServerState& server, Client& client,
   CommandContext ctx(server, client, reply, args);
   ctx.command_name = full;
   client.last_command = full;
-  spec->handler(ctx);
-  ++server.stats.total_commands_processed;
+  Execute(ctx, *spec);
+}
+
+void Execute(CommandContext& ctx, const CommandSpec& spec) {
+  auto t0 = std::chrono::steady_clock::now();
+  spec.handler(ctx);
+  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - t0)
+                            .count();
+  LogCommand(ctx, spec, duration_us);
+  ++ctx.server.stats.total_commands_processed;
 }
 
 }  // namespace ss::cmd

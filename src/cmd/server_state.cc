@@ -39,6 +39,7 @@ ServerState::ServerState(Config cfg, const Clock& clk)
                "survive a restart");
   }
   seal_key = session::DeriveSealKey(csrf_secret);
+  keyspace.set_observer(&keyspace_observers);
 }
 
 }  // namespace ss::cmd

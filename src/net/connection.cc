@@ -43,6 +43,7 @@ Connection::Connection(Server& server, bool unix_socket)
   client_.unix_socket = unix_socket;
   client_.created_ms = st.clock.NowMs();
   client_.last_interaction_ms = client_.created_ms;
+  client_.channel = this;
 }
 
 Connection::~Connection() = default;
@@ -89,6 +90,18 @@ std::string Connection::Describe(bool local) {
   int rc = local ? uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len)
                  : uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len);
   return rc == 0 ? AddressOf(addr) : "";
+}
+
+void Connection::Deliver(std::string_view bytes) {
+  if (closing_) return;
+  out_.tail().append(bytes);
+  if (!processing_) Flush();
+}
+
+void Connection::Kill() {
+  if (closing_) return;
+  client_.close_after_reply = true;
+  if (!processing_) Flush();
 }
 
 void Connection::RejectAndClose(std::string_view error) {
@@ -156,7 +169,9 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 
 void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
   client_.last_interaction_ms = server_.state().clock.NowMs();
+  processing_ = true;
   size_t used = Process(data, len);
+  processing_ = false;
   size_t left = len - used;
   if (client_.close_after_reply) left = 0;  // nothing after QUIT / an error runs
   if (in_shared) {

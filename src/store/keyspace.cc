@@ -87,6 +87,7 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
     if (keep_ttl) deadline_ms = cur->deadline_ms();
     if (IsPast(deadline_ms)) {
       DeleteEntry(db, cur);
+      Written(db, key);
       return nullptr;
     }
     Removed(db, cur, EntryIndex::Removal::kDeleted);
@@ -100,6 +101,7 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
       Link(d, cur);
     }
     Added(db, cur);
+    Written(db, key);
     return cur;
   }
   if (cur != nullptr) {
@@ -107,8 +109,9 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
     DeleteEntry(db, cur, IsPast(cur->deadline_ms()) ? EntryIndex::Removal::kExpired
                                                      : EntryIndex::Removal::kDeleted);
   }
-  if (IsPast(deadline_ms)) return nullptr;
-  return Add(db, key, value, deadline_ms, type);
+  Entry* e = IsPast(deadline_ms) ? nullptr : Add(db, key, value, deadline_ms, type);
+  Written(db, key);
+  return e;
 }
 
 Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
@@ -119,25 +122,31 @@ Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
     ExpireNow(db, cur);
   }
   if (IsPast(deadline_ms)) return nullptr;
-  return Add(db, key, value, deadline_ms, type);
+  Entry* e = Add(db, key, value, deadline_ms, type);
+  Written(db, key);
+  return e;
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
   Entry* e = Find(db, key);
   if (e == nullptr) return false;
   DeleteEntry(db, e);
+  Written(db, key);
   return true;
 }
 
 void Keyspace::SetDeadline(int db, Entry* e, int64_t deadline_ms) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   if (IsPast(deadline_ms)) {
+    std::string key(observer_ != nullptr ? e->key() : std::string_view());
     DeleteEntry(db, e);
+    Written(db, key);
     return;
   }
   Unlink(d, e);
   e->set_deadline_ms(deadline_ms);
   Link(d, e);
+  Written(db, e->key());
 }
 
 Entry* Keyspace::ResizeValue(int db, Entry* e, size_t new_len) {
@@ -161,7 +170,10 @@ Entry* Keyspace::ResizeValue(int db, Entry* e, size_t new_len) {
   return n;
 }
 
-void Keyspace::ValueWritten(int db, Entry* e) { Added(db, e); }
+void Keyspace::ValueWritten(int db, Entry* e) {
+  Added(db, e);
+  Written(db, e->key());
+}
 
 void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   Database& d = *dbs_[static_cast<size_t>(db)];
@@ -179,6 +191,8 @@ void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   d.table.Insert(n);
   Link(d, n);
   Added(db, n);
+  Written(db, from);
+  Written(db, to);
 }
 
 size_t Keyspace::Size(int db) const { return dbs_[static_cast<size_t>(db)]->table.size(); }
@@ -192,6 +206,7 @@ void Keyspace::Flush(int db) {
     Unlink(d, e);
     Destroy(e);
   });
+  if (observer_ != nullptr) observer_->OnDatabaseChanged(db);
 }
 
 void Keyspace::FlushAll() {

@@ -9,8 +9,24 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace ss::cmd {
+
+// What the command layer can do to a connection other than the one whose
+// command is running: deliver bytes out of band (pub/sub messages, keyspace
+// events, MONITOR lines), or close it (CLIENT KILL). Implemented by
+// net::Connection, which outlives every pointer to it held in ServerState.
+class ClientChannel {
+ public:
+  virtual ~ClientChannel() = default;
+  // Appends already-encoded RESP bytes to the client's replies (after any
+  // reply already queued) and arranges for them to be written soon.
+  virtual void Deliver(std::string_view bytes) = 0;
+  // Closes the connection once what is queued has been written; safe to
+  // call on the client whose command is running.
+  virtual void Kill() = 0;
+};
 
 struct Client {
   uint64_t id = 0;
@@ -40,6 +56,16 @@ struct Client {
   // Set by a command: close the connection once this reply is written
   // (QUIT, protocol errors).
   bool close_after_reply = false;
+
+  // AUTH: false until the client authenticates when a password is required.
+  bool authenticated = true;
+  // Pub/Sub: channels and patterns this client is subscribed to (kept by
+  // the pub/sub registry; nonzero puts a RESP2 client in subscribe mode).
+  size_t pubsub_channels = 0;
+  size_t pubsub_patterns = 0;
+
+  // The connection behind this client (nullptr in unit tests that have none).
+  ClientChannel* channel = nullptr;
 };
 
 }  // namespace ss::cmd

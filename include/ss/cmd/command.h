@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "ss/cmd/client.h"
+#include "ss/cmd/notify.h"
 #include "ss/cmd/server_state.h"
 #include "ss/resp/writer.h"
 
@@ -60,6 +61,10 @@ class CommandContext {
   }
   // Lower-case name of the running command, for error texts.
   std::string_view command_name;
+  // Redis's notifyKeyspaceEvent for a key of the client's database.
+  void Notify(uint32_t type, std::string_view event, std::string_view key) {
+    NotifyKeyspaceEvent(server, type, event, key, client.db);
+  }
 };
 
 using Handler = void (*)(CommandContext&);
@@ -136,6 +141,14 @@ class CommandTable {
 
 // "get", "config|get": Redis's full lower-case name.
 std::string FullName(const CommandSpec& spec, const CommandSpec* parent);
+
+// Runs a command already looked up and arity-checked: its handler, then
+// LogCommand, then the counters. Dispatch and EXEC run every command
+// through here.
+void Execute(CommandContext& ctx, const CommandSpec& spec);
+// After each executed command: SLOWLOG and MONITOR (src/cmd/command_log.cc).
+// duration_us: the handler's run time on the monotonic clock.
+void LogCommand(CommandContext& ctx, const CommandSpec& spec, int64_t duration_us);
 
 // Runs one request (args[0] is the command name) and writes its reply.
 // REQUIRES: !args.empty().

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
@@ -30,6 +31,26 @@ struct Stats {
   uint64_t used_memory_peak = 0;
 };
 
+// Fans keyspace changes out to every layer that follows them (WATCH,
+// keyspace events). Borrows the observers, which live as long as the
+// ServerState that holds this.
+class ObserverList final : public KeyspaceObserver {
+ public:
+  void Add(KeyspaceObserver* o) { observers_.push_back(o); }
+  void OnKeyWritten(int db, std::string_view key) override {
+    for (KeyspaceObserver* o : observers_) o->OnKeyWritten(db, key);
+  }
+  void OnKeyExpired(int db, std::string_view key) override {
+    for (KeyspaceObserver* o : observers_) o->OnKeyExpired(db, key);
+  }
+  void OnDatabaseChanged(int db) override {
+    for (KeyspaceObserver* o : observers_) o->OnDatabaseChanged(db);
+  }
+
+ private:
+  std::vector<KeyspaceObserver*> observers_;
+};
+
 enum class ShutdownMode { kDefault, kNoSave, kSave };
 
 class ServerState {
@@ -39,6 +60,8 @@ class ServerState {
   Config config;
   const Clock& clock;
   Keyspace keyspace;
+  // Registered as the keyspace's observer; layers Add() themselves.
+  ObserverList keyspace_observers;
   // Indexes every session key of the keyspace (constructed after it).
   session::SessionStore sessions;
   // CSRF HMAC secret (config.csrf_secret, else random) and the key that

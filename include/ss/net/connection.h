@@ -29,7 +29,7 @@ namespace ss::net {
 
 class Server;
 
-class Connection {
+class Connection final : public cmd::ClientChannel {
  public:
   // Takes over the listener's pending connection; returns it (already
   // closing if it was refused for maxclients), or nullptr if accept failed.
@@ -40,9 +40,13 @@ class Connection {
   void Close();
   cmd::Client& client() { return client_; }
 
+  // cmd::ClientChannel.
+  void Deliver(std::string_view bytes) override;
+  void Kill() override;
+
  private:
   Connection(Server& server, bool unix_socket);
-  ~Connection();
+  ~Connection() override;
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
@@ -79,6 +83,7 @@ class Connection {
   bool writing_ = false;
   bool closing_ = false;
   bool registered_ = false;
+  bool processing_ = false;  // inside HandleRead: its Flush() will follow
 };
 
 }  // namespace ss::net

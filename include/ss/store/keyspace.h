@@ -25,12 +25,19 @@
 
 namespace ss {
 
-// Told about keys that leave the keyspace without a command naming them
-// (expiry), so later layers (keyspace events, WATCH) can react.
+// Told about every change to the keyspace, so later layers (WATCH, keyspace
+// events) can react whatever command or timer made it.
+// OnKeyWritten: key was created, overwritten, deleted, renamed (both names),
+// given or cleared a deadline, or had its value edited in place (reported
+// after the change). OnKeyExpired: key left because its deadline passed (at
+// the deadline, or found past it). OnDatabaseChanged: every key of db may
+// have changed at once (flush, swap).
 class KeyspaceObserver {
  public:
   virtual ~KeyspaceObserver() = default;
-  virtual void OnKeyExpired(int db, std::string_view key) = 0;
+  virtual void OnKeyWritten(int db, std::string_view key) { (void)db, (void)key; }
+  virtual void OnKeyExpired(int db, std::string_view key) { (void)db, (void)key; }
+  virtual void OnDatabaseChanged(int db) { (void)db; }
 };
 
 // Told about every entry whose key starts with a watched prefix as it enters
@@ -153,6 +160,9 @@ class Keyspace final : private ExpiryHandler {
   }
   void Removed(int db, Entry* e, EntryIndex::Removal why) {
     if (Indexed(e)) index_->OnEntryRemoved(db, e, why);
+  }
+  void Written(int db, std::string_view key) {
+    if (observer_ != nullptr) observer_->OnKeyWritten(db, key);
   }
 
   const Clock& clock_;
