@@ -116,6 +116,7 @@ void Connection::Close() {
   closing_ = true;
   if (registered_) {
     server_.state().clients.erase(client_.id);
+    server_.state().ClientClosed(client_);
     registered_ = false;
   }
   uv_read_stop(stream());

@@ -71,6 +71,12 @@ class ServerState {
   Stats stats;
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;
+  // Called by a connection as it closes, before its Client is destroyed, so
+  // layers holding per-client state (WATCH, pub/sub, MONITOR) drop it.
+  std::vector<std::function<void(Client&)>> on_client_closed;
+  void ClientClosed(Client& c) {
+    for (auto& fn : on_client_closed) fn(c);
+  }
   uint64_t next_client_id = 1;
   int64_t start_time_us;
   std::string run_id;               // 40 hex chars, random per start
