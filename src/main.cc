@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
       ->transform(CLI::AsSizeValue(false))
       ->check(CLI::Range(int64_t{2}, int64_t{64 * 1024 * 1024}))
       ->capture_default_str();
+  app.add_option("--requirepass", config.requirepass,
+                 "Password clients must give with AUTH or HELLO ... AUTH (default: none)");
   auto* secret_opt = app.add_option("--csrf-secret", config.csrf_secret,
                                     "Secret for CSRF and sealed tokens (default: random per start)");
   std::string secret_file;

@@ -29,6 +29,10 @@ struct Config {
   int64_t session_max_meta = 64 * 1024;   // largest custom_metadata, bytes
   std::string csrf_secret;                // empty: random per start (warned)
 
+  // AUTH: the default user's password; empty means none (every client is
+  // authenticated from the start, as Redis's nopass default user).
+  std::string requirepass;
+
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";
   std::string config_file;         // where --config came from, for INFO

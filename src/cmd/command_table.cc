@@ -5,6 +5,7 @@
 
 #include "ss/cmd/args.h"
 #include "ss/cmd/command.h"
+#include "ss/cmd/watch.h"
 
 namespace ss::cmd {
 
@@ -19,7 +20,8 @@ CommandTable::CommandTable(std::initializer_list<std::span<const CommandSpec>> f
 const CommandTable& CommandTable::Get() {
   static const CommandTable table{StringCommands(),  KeyCommands(),    ConnectionCommands(),
                                   ServerCommands(),  ConfigCommands(), IntrospectionCommands(),
-                                 SessionCommands(), CsrfCommands()};
+                                 SessionCommands(), CsrfCommands(),     TransactionCommands(),
+                                 AuthCommands()};
   return table;
 }
 
@@ -102,18 +104,40 @@ void UnknownCommand(resp::ReplyWriter& reply, std::span<const std::string_view> 
 
 }  // namespace
 
-void Dispatch(const CommandTable& table, ServerState& server, Client& client,
-              resp::ReplyWriter& reply, std::span<const std::string_view> args) {
+namespace {
+
+// Redis 7.0's processCommand without the CLIENT REPLY handling.
+DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Client& client,
+                           resp::ReplyWriter& reply, std::span<const std::string_view> args) {
   const CommandSpec* spec = table.Find(args[0]);
   const CommandSpec* parent = nullptr;
+  const bool exec_in_multi = client.in_multi && spec != nullptr && spec->name == "EXEC";
+  // Redis's rejectCommand / rejectCommandFormat: the error flags an open
+  // transaction, and a rejected EXEC aborts it with the reason. `text` is
+  // the error without its "ERR " code when `format` (Redis formats those).
+  auto reject = [&](std::string_view text, bool format) {
+    ++server.stats.total_error_replies;
+    if (client.in_multi) client.multi_error = true;
+    if (exec_in_multi) {
+      DiscardTransaction(server, client);
+      std::string msg = "EXECABORT Transaction discarded because of: ";
+      msg.append(text);
+      reply.Error(msg);
+      return;
+    }
+    if (format) {
+      RejectFormat(reply, "ERR " + std::string(text));
+    } else {
+      reply.Error(text);
+    }
+  };
   if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
     if (sub == nullptr) {
-      std::string upper(spec->name);
-      RejectFormat(reply, "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
-                              "'. Try " + upper + " HELP.");
-      ++server.stats.total_error_replies;
-      return;
+      reject("unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                 std::string(spec->name) + " HELP.",
+             true);
+      return DispatchResult::kDone;
     }
     parent = spec;
     spec = sub;
@@ -121,26 +145,89 @@ void Dispatch(const CommandTable& table, ServerState& server, Client& client,
   if (spec == nullptr) {
     UnknownCommand(reply, args);
     ++server.stats.total_error_replies;
-    return;
+    if (client.in_multi) client.multi_error = true;
+    return DispatchResult::kDone;
   }
   std::string full = FullName(*spec, parent);
+  client.last_command = full;
   if (!ArityOk(spec->arity, args.size()) || spec->handler == nullptr) {
-    RejectFormat(reply, "ERR wrong number of arguments for '" + full + "' command");
-    ++server.stats.total_error_replies;
-    return;
+    reject("wrong number of arguments for '" + full + "' command", true);
+    return DispatchResult::kDone;
+  }
+  if (!server.config.requirepass.empty() && !client.authenticated &&
+      (spec->flags & kCmdNoAuth) == 0) {
+    reject("NOAUTH Authentication required.", false);
+    return DispatchResult::kDone;
+  }
+  if (client.in_multi && (spec->flags & kCmdNoMulti) != 0) {
+    reject("Command not allowed inside a transaction", true);
+    return DispatchResult::kDone;
+  }
+  // The flags that matter for OOM and PAUSE: EXEC has those of its queue.
+  uint32_t flags = spec->flags;
+  if (exec_in_multi) {
+    for (const Client::QueuedCommand& q : client.multi_queue) flags |= q.spec->flags;
   }
   // maxmemory with the only policy sessiond has, noeviction: commands that
-  // may grow memory are refused above the limit (Redis's shared.oomerr).
-  if (server.config.maxmemory > 0 && (spec->flags & kCmdDenyOom) &&
+  // may grow memory are refused above the limit (Redis's shared.oomerr; in
+  // an aborted EXEC its trailing CRLF becomes two spaces, as in Redis).
+  if (server.config.maxmemory > 0 && (flags & kCmdDenyOom) &&
       server.keyspace.used_memory() > static_cast<size_t>(server.config.maxmemory)) {
-    reply.Error("OOM command not allowed when used memory > 'maxmemory'.");
-    ++server.stats.total_error_replies;
-    return;
+    reject(exec_in_multi ? "OOM command not allowed when used memory > 'maxmemory'.  "
+                         : "OOM command not allowed when used memory > 'maxmemory'.",
+           false);
+    return DispatchResult::kDone;
+  }
+  if (client.protocol == 2 && client.pubsub_channels + client.pubsub_patterns > 0) {
+    static constexpr std::string_view kAllowed[] = {
+        "PING", "SUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "SUNSUBSCRIBE",
+        "PSUBSCRIBE", "PUNSUBSCRIBE", "QUIT", "RESET"};
+    const std::string_view top = parent != nullptr ? parent->name : spec->name;
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), top) == std::end(kAllowed)) {
+      reject("Can't execute '" + full +
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+                 "in this context",
+             true);
+      return DispatchResult::kDone;
+    }
+  }
+  if (server.pause_mode != PauseMode::kNone && server.clock.NowMs() < server.pause_end_ms &&
+      (server.pause_mode == PauseMode::kAll || (flags & (kCmdWrite | kCmdMayReplicate)) != 0)) {
+    return DispatchResult::kPostponed;
+  }
+  if (client.in_multi && spec->name != "EXEC" && spec->name != "DISCARD" &&
+      spec->name != "MULTI" && spec->name != "WATCH" && spec->name != "QUIT" &&
+      spec->name != "RESET") {
+    Client::QueuedCommand q{spec, parent, std::vector<std::string>(args.begin(), args.end())};
+    client.multi_queue.push_back(std::move(q));
+    reply.Status("QUEUED");
+    return DispatchResult::kDone;
   }
   CommandContext ctx(server, client, reply, args);
   ctx.command_name = full;
-  client.last_command = full;
   Execute(ctx, *spec);
+  return DispatchResult::kDone;
+}
+
+}  // namespace
+
+DispatchResult Dispatch(const CommandTable& table, ServerState& server, Client& client,
+                        resp::ReplyWriter& reply, std::span<const std::string_view> args) {
+  std::string* out = reply.output();
+  const size_t mark = out->size();
+  DispatchResult result = DispatchOne(table, server, client, reply, args);
+  if (result == DispatchResult::kPostponed) return result;
+  // CLIENT REPLY: the mode after the command decides (CLIENT REPLY ON's own
+  // +OK is sent; OFF and SKIP write nothing themselves). SKIP drops the
+  // reply of the command after it.
+  using Mode = Client::ReplyMode;
+  if (client.reply_mode == Mode::kOff || client.reply_mode == Mode::kSkip) out->resize(mark);
+  if (client.reply_mode == Mode::kSkip) {
+    client.reply_mode = Mode::kOn;
+  } else if (client.reply_mode == Mode::kSkipNext) {
+    client.reply_mode = Mode::kSkip;
+  }
+  return result;
 }
 
 void Execute(CommandContext& ctx, const CommandSpec& spec) {

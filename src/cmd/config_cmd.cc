@@ -98,6 +98,13 @@ const Param kParams[] = {
        if (err.empty() && apply) c.client_query_buffer_limit = n;
        return err;
      }},
+    {"requirepass", true, [](const Config& c) { return c.requirepass; },
+     [](Config& c, std::string_view v, bool apply) -> std::string {
+       // As Redis: clients already connected keep their state; "" lifts
+       // the requirement for everyone at once (Dispatch reads it live).
+       if (apply) c.requirepass = std::string(v);
+       return "";
+     }},
     {"loglevel", true, [](const Config& c) { return c.loglevel; },
      [](Config& c, std::string_view v, bool apply) -> std::string {
        LogLevel level;

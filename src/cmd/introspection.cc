@@ -30,12 +30,12 @@ std::string ClientInfoLine(const ServerState& server, const Client& c) {
   field("name", c.name);
   num("age", (now - c.created_ms) / 1000);
   num("idle", (now - c.last_interaction_ms) / 1000);
-  field("flags", c.unix_socket ? "U" : "N");
+  field("flags", c.FlagLetters());
   num("db", c.db);
-  num("sub", 0);
-  num("psub", 0);
+  num("sub", static_cast<int64_t>(c.pubsub_channels));
+  num("psub", static_cast<int64_t>(c.pubsub_patterns));
   num("ssub", 0);
-  num("multi", -1);
+  num("multi", c.in_multi ? static_cast<int64_t>(c.multi_queue.size()) : -1);
   num("qbuf", static_cast<int64_t>(c.query_buffer));
   num("qbuf-free", static_cast<int64_t>(c.query_buffer_free));
   num("argv-mem", 0);

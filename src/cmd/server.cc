@@ -20,7 +20,6 @@ namespace {
 
 // What sessiond answers as redis_version: the Redis release whose commands
 // and replies it reproduces (clients pick features by this number).
-constexpr std::string_view kRedisCompatVersion = "7.0.15";
 
 size_t HeapInUse() {
   struct mallinfo2 mi = mallinfo2();

@@ -12,6 +12,11 @@ namespace {
 
 // Room offered to libuv for each read into a connection's own buffer.
 constexpr size_t kReadChunk = 16 * 1024;
+// Redis's limits for a client that has not authenticated while a password
+// is required (networking.c processMultibulkBuffer): it may not make the
+// server hold large requests before proving who it is.
+constexpr int64_t kUnauthMaxMultibulk = 10;
+constexpr int64_t kUnauthMaxBulk = 16384;
 // An own buffer up to this size is kept when it empties (no churn for
 // clients whose requests often straddle reads); larger ones are freed.
 constexpr size_t kKeepBuffer = 16 * 1024;
@@ -36,9 +41,8 @@ std::string AddressOf(const sockaddr_storage& ss) {
 Connection::Connection(Server& server, bool unix_socket)
     : server_(server), unix_socket_(unix_socket), writer_(nullptr) {
   cmd::ServerState& st = server_.state();
-  resp::ParserLimits limits;
-  limits.max_bulk_len = st.config.proto_max_bulk_len;
-  parser_.set_limits(limits);
+  client_.authenticated = st.config.requirepass.empty();
+  ApplyParserLimits();
   client_.id = st.next_client_id++;
   client_.unix_socket = unix_socket;
   client_.created_ms = st.clock.NowMs();
@@ -90,6 +94,25 @@ std::string Connection::Describe(bool local) {
   int rc = local ? uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len)
                  : uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(&addr), &len);
   return rc == 0 ? AddressOf(addr) : "";
+}
+
+void Connection::ApplyParserLimits() {
+  const cmd::ServerState& st = server_.state();
+  resp::ParserLimits limits;
+  limits.max_bulk_len = st.config.proto_max_bulk_len;
+  if (!st.config.requirepass.empty() && !client_.authenticated) {
+    limits.max_multibulk_len = kUnauthMaxMultibulk;
+    limits.max_unauth_bulk_len = kUnauthMaxBulk;
+  }
+  parser_.set_limits(limits);
+}
+
+void Connection::ResumePostponed() {
+  if (!client_.postponed || closing_) return;
+  client_.postponed = false;
+  if (rlen_ > 0) {
+    HandleRead(rbuf_.get(), rlen_, false);
+  }
 }
 
 void Connection::Deliver(std::string_view bytes) {
@@ -208,6 +231,7 @@ size_t Connection::Process(const char* data, size_t len) {
   // Bounded by the bytes of this read: each round consumes a request or stops.
   while (pos < len && !closing_ && !client_.close_after_reply && out_.pending_slots() == 0) {
     size_t used = 0;
+    ApplyParserLimits();  // AUTH or CONFIG SET requirepass may have changed them
     resp::ParseStatus status = parser_.Parse(std::string_view(data + pos, len - pos), &used);
     if (status == resp::ParseStatus::kNeedMore) break;
     writer_.set_output(&out_.tail());
@@ -222,10 +246,18 @@ size_t Connection::Process(const char* data, size_t len) {
       client_.close_after_reply = true;
       return len;
     }
-    pos += used;
     const auto& args = parser_.args();
-    if (args.empty()) continue;  // empty inline line, *0, *-1: no reply
-    cmd::Dispatch(table, st, client_, writer_, args);
+    if (args.empty()) {  // empty inline line, *0, *-1: no reply
+      pos += used;
+      continue;
+    }
+    if (cmd::Dispatch(table, st, client_, writer_, args) == cmd::DispatchResult::kPostponed) {
+      // CLIENT PAUSE: keep the request unconsumed (it is parsed again when
+      // the server resumes this connection) and run nothing after it.
+      client_.postponed = true;
+      break;
+    }
+    pos += used;
   }
   return pos;
 }

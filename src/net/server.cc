@@ -63,10 +63,14 @@ Server::Server(cmd::ServerState& state, const cmd::CommandTable& table)
   uv_loop_init(&loop_);
   loop_.data = this;
   state_.request_shutdown = [this](cmd::ShutdownMode mode) { RequestShutdown(mode); };
+  uv_timer_init(&loop_, &pause_timer_);
+  pause_timer_.data = this;
+  state_.pause_changed = [this] { ArmPauseTimer(); };
 }
 
 Server::~Server() {
   state_.request_shutdown = nullptr;
+  state_.pause_changed = nullptr;
   // After a normal shutdown nothing is open; after a failed Listen() the
   // listener's handle is. Close what remains so the loop can be closed
   // without leaking its internals.
@@ -172,11 +176,38 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&expiry_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&expiry_idle_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&pause_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   // Copy: Close() does not remove from connections_ (OnClose does), but be
   // safe against any change while iterating.
   std::vector<Connection*> all = connections_;
   for (Connection* c : all) c->Close();
+}
+
+void Server::ArmPauseTimer() {
+  if (shutting_down_ || uv_is_closing(reinterpret_cast<uv_handle_t*>(&pause_timer_))) return;
+  int64_t delay = 0;
+  if (state_.pause_mode != cmd::PauseMode::kNone) {
+    delay = std::max<int64_t>(0, state_.pause_end_ms - state_.clock.NowMs());
+  }
+  uv_timer_start(&pause_timer_, OnPauseTimer, static_cast<uint64_t>(delay), 0);
+}
+
+void Server::OnPauseTimer(uv_timer_t* t) {
+  auto* self = static_cast<Server*>(t->data);
+  cmd::ServerState& st = self->state_;
+  if (st.pause_mode != cmd::PauseMode::kNone) {
+    if (st.clock.NowMs() < st.pause_end_ms) {
+      self->ArmPauseTimer();  // fired early (clock granularity): wait the rest
+      return;
+    } else {
+      st.pause_mode = cmd::PauseMode::kNone;
+    }
+  }
+  // Copy: a resumed request may close its connection (QUIT); the close
+  // callback, which edits connections_, runs later, but stay safe.
+  std::vector<Connection*> all = self->connections_;
+  for (Connection* c : all) c->ResumePostponed();
 }
 
 void Server::OnConnectionClosed(Connection* c) {

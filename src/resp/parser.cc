@@ -22,6 +22,7 @@ constexpr std::string_view kUnbalanced = "Protocol error: unbalanced quotes in r
 constexpr std::string_view kTooBigMbulk = "Protocol error: too big mbulk count string";
 constexpr std::string_view kBadMbulk = "Protocol error: invalid multibulk length";
 constexpr std::string_view kUnauthMbulk = "Protocol error: unauthenticated multibulk length";
+constexpr std::string_view kUnauthBulk = "Protocol error: unauthenticated bulk length";
 constexpr std::string_view kTooBigBulk = "Protocol error: too big bulk count string";
 constexpr std::string_view kBadBulk = "Protocol error: invalid bulk length";
 
@@ -280,6 +281,7 @@ ParseStatus RequestParser::ParseMultibulk(std::string_view buf, size_t* consumed
           len > limits_.max_bulk_len) {
         return Fail(std::string(kBadBulk));
       }
+      if (len > limits_.max_unauth_bulk_len) return Fail(std::string(kUnauthBulk));
       pos_ = cr + 2;
       bulk_len_ = len;
     }

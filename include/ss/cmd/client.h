@@ -10,8 +10,11 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ss::cmd {
+
+struct CommandSpec;
 
 // What the command layer can do to a connection other than the one whose
 // command is running: deliver bytes out of band (pub/sub messages, keyspace
@@ -57,12 +60,56 @@ struct Client {
   // (QUIT, protocol errors).
   bool close_after_reply = false;
 
-  // AUTH: false until the client authenticates when a password is required.
+  // AUTH: false until the client authenticates when a password is required
+  // (set by the connection at accept from config.requirepass; RESET clears
+  // it again). Only consulted while a password is configured.
   bool authenticated = true;
+
+  // MULTI: commands queued since MULTI, with copies of their arguments (the
+  // request views die after each call). multi_error: a command was rejected
+  // while queuing (EXEC then replies EXECABORT). watch_dirty: a WATCHed key
+  // changed (EXEC then replies a null array); kept by the WATCH registry.
+  struct QueuedCommand {
+    const CommandSpec* spec;
+    const CommandSpec* parent;  // the container for a subcommand, else nullptr
+    std::vector<std::string> args;
+  };
+  bool in_multi = false;
+  bool multi_error = false;
+  bool watch_dirty = false;
+  std::vector<QueuedCommand> multi_queue;
+  size_t watched_keys = 0;          // kept by the WATCH registry
+
+  // CLIENT REPLY: kOn, kOff, kSkipNext (set by SKIP: the next command's reply
+  // is dropped), kSkip (dropping the current command's reply).
+  enum class ReplyMode { kOn, kOff, kSkipNext, kSkip };
+  ReplyMode reply_mode = ReplyMode::kOn;
+  // CLIENT NO-EVICT / NO-TOUCH: kept and reported (flags e / T); sessiond
+  // has no eviction and no LRU clock, so they change nothing else.
+  bool no_evict = false;
+  bool no_touch = false;
+  // Set by the connection while CLIENT PAUSE holds this client's next
+  // command (flag b in CLIENT LIST, as Redis's postponed clients).
+  bool postponed = false;
   // Pub/Sub: channels and patterns this client is subscribed to (kept by
   // the pub/sub registry; nonzero puts a RESP2 client in subscribe mode).
   size_t pubsub_channels = 0;
   size_t pubsub_patterns = 0;
+
+  // Redis's CLIENT LIST flag letters, in Redis's order ("N" for none).
+  std::string FlagLetters() const {
+    std::string f;
+    if (pubsub_channels + pubsub_patterns > 0) f += 'P';
+    if (in_multi) f += 'x';
+    if (postponed) f += 'b';
+    if (watch_dirty) f += 'd';
+    if (close_after_reply) f += 'c';
+    if (unix_socket) f += 'U';
+    if (no_evict) f += 'e';
+    if (no_touch) f += 'T';
+    if (f.empty()) f.push_back('N');
+    return f;
+  }
 
   // The connection behind this client (nullptr in unit tests that have none).
   ClientChannel* channel = nullptr;

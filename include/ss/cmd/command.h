@@ -121,6 +121,8 @@ std::span<const CommandSpec> ConfigCommands();
 std::span<const CommandSpec> IntrospectionCommands();
 std::span<const CommandSpec> SessionCommands();
 std::span<const CommandSpec> CsrfCommands();
+std::span<const CommandSpec> TransactionCommands();
+std::span<const CommandSpec> AuthCommands();
 
 class CommandTable {
  public:
@@ -150,9 +152,18 @@ void Execute(CommandContext& ctx, const CommandSpec& spec);
 // duration_us: the handler's run time on the monotonic clock.
 void LogCommand(CommandContext& ctx, const CommandSpec& spec, int64_t duration_us);
 
-// Runs one request (args[0] is the command name) and writes its reply.
-// REQUIRES: !args.empty().
-void Dispatch(const CommandTable& table, ServerState& server, Client& client,
-              resp::ReplyWriter& reply, std::span<const std::string_view> args);
+enum class DispatchResult {
+  kDone,       // the request ran (or was refused) and its reply is written
+  kPostponed,  // CLIENT PAUSE holds it: nothing ran, nothing was written;
+               // the connection must offer the same request again later
+};
+
+// Runs one request (args[0] is the command name) and writes its reply, with
+// Redis 7.0's processCommand checks in its order: unknown command or
+// subcommand, arity, NOAUTH, no-multi, OOM, RESP2 subscribe mode, CLIENT
+// PAUSE, then MULTI queuing or execution. CLIENT REPLY OFF/SKIP drops the
+// bytes written. REQUIRES: !args.empty().
+DispatchResult Dispatch(const CommandTable& table, ServerState& server, Client& client,
+                        resp::ReplyWriter& reply, std::span<const std::string_view> args);
 
 }  // namespace ss::cmd

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ss/clock.h"
@@ -18,6 +19,15 @@
 #include "ss/store/keyspace.h"
 
 namespace ss::cmd {
+
+// The Redis version sessiond reports (INFO redis_version, HELLO version):
+// the release whose behaviour it follows.
+inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
+
+class WatchRegistry;  // ss/cmd/watch.h
+
+// CLIENT PAUSE: which commands wait (kWrite: those that may write).
+enum class PauseMode { kNone, kWrite, kAll };
 
 struct Stats {
   uint64_t total_connections_received = 0;
@@ -56,6 +66,15 @@ enum class ShutdownMode { kDefault, kNoSave, kSave };
 class ServerState {
  public:
   ServerState(Config config, const Clock& clock);
+  // The keyspace flushes as it is destroyed; its observers go first.
+  ~ServerState() { keyspace.set_observer(nullptr); }
+  ServerState(const ServerState&) = delete;
+  ServerState& operator=(const ServerState&) = delete;
+
+  // WATCH: created by the first WATCH (it then registers itself in
+  // keyspace_observers and on_client_closed). Declared before the keyspace
+  // so it outlives it.
+  std::shared_ptr<WatchRegistry> watches;
 
   Config config;
   const Clock& clock;
@@ -72,7 +91,9 @@ class ServerState {
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;
   // Called by a connection as it closes, before its Client is destroyed, so
-  // layers holding per-client state (WATCH, pub/sub, MONITOR) drop it.
+  // layers holding per-client state (WATCH, pub/sub, MONITOR) drop it. RESET
+  // calls them too (Redis's RESET unwatches, unsubscribes and ends MONITOR),
+  // so a hook must leave the Client usable and work when called twice.
   std::vector<std::function<void(Client&)>> on_client_closed;
   void ClientClosed(Client& c) {
     for (auto& fn : on_client_closed) fn(c);
@@ -81,6 +102,14 @@ class ServerState {
   int64_t start_time_us;
   std::string run_id;               // 40 hex chars, random per start
   std::string executable;           // argv[0], for INFO
+  // CLIENT PAUSE: until pause_end_ms (clock ms) commands of the paused kind
+  // wait (Dispatch reports them postponed and the connection holds them).
+  PauseMode pause_mode = PauseMode::kNone;
+  int64_t pause_end_ms = 0;
+  // Set by net::Server: called after CLIENT PAUSE / UNPAUSE change the two
+  // fields above, so the server arms its timer and later resumes the held
+  // connections (never from inside this call).
+  std::function<void()> pause_changed;
   // Set by net::Server: stop the loop after the current reply is flushed.
   std::function<void(ShutdownMode)> request_shutdown;
 };

@@ -38,6 +38,9 @@ class Connection final : public cmd::ClientChannel {
 
   // Starts closing; the object is freed in the close callback.
   void Close();
+  // Runs the request CLIENT PAUSE held (and what followed it), if any; it
+  // is held again if the pause still applies to it.
+  void ResumePostponed();
   cmd::Client& client() { return client_; }
 
   // cmd::ClientChannel.
@@ -60,6 +63,9 @@ class Connection final : public cmd::ClientChannel {
   void RejectAndClose(std::string_view error);
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
   void UpdateClientFigures();
+  // Redis's limits for a client that must still AUTH (multibulk count 10,
+  // bulk 16384), else the configured ones.
+  void ApplyParserLimits();
   // The peer's (or, with local, our own) address, asked of the kernel.
   std::string Describe(bool local);
 

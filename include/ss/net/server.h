@@ -51,6 +51,10 @@ class Server {
   void OnConnectionClosed(Connection* c);
   // Re-arms the expiry timer if the keyspace now has earlier work.
   void ArmExpiryTimer();
+  // CLIENT PAUSE / UNPAUSE changed ServerState's pause: (re)arms the pause
+  // timer, whose callback ends an expired pause and resumes the connections
+  // holding a postponed request (always from the loop, never re-entrantly).
+  void ArmPauseTimer();
 
  private:
   static void OnNewConnection(uv_stream_t* listener, int status);
@@ -61,6 +65,7 @@ class Server {
   // while due work remains.
   void ExpireSlice();
   static void OnCronTimer(uv_timer_t* t);
+  static void OnPauseTimer(uv_timer_t* t);
   static void OnPrepare(uv_prepare_t* p);
   void Accept(uv_stream_t* listener, bool unix_socket);
   void BeginShutdown();
@@ -82,6 +87,7 @@ class Server {
   uv_idle_t expiry_idle_{};
   bool expiry_backlog_ = false;
   uv_timer_t cron_timer_{};
+  uv_timer_t pause_timer_{};
   uv_prepare_t prepare_{};
   int64_t expiry_armed_ms_ = -1;  // wall-clock ms the expiry timer fires at
   std::unique_ptr<char[]> shared_rbuf_;

@@ -35,6 +35,10 @@ struct ParserLimits {
   // connection lowers it to 10 for an unauthenticated client; a count above
   // a lowered limit gets Redis's "unauthenticated multibulk length" text.
   int64_t max_multibulk_len = INT32_MAX;
+  // A bulk longer than this (but within max_bulk_len) gets Redis's
+  // "unauthenticated bulk length" text; the connection lowers it to 16384
+  // for an unauthenticated client.
+  int64_t max_unauth_bulk_len = INT64_MAX;
   // Longest inline request / count line without a newline: PROTO_INLINE_MAX_SIZE.
   size_t max_inline_len = 64 * 1024;
 };
