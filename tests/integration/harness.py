@@ -137,7 +137,9 @@ class Server:
                 time.sleep(0.05)
                 continue
             try:
-                if c.call(b'*1\r\n$4\r\nPING\r\n') == b'+PONG\r\n':
+                # A server started with requirepass answers NOAUTH: also ready.
+                if c.call(b'*1\r\n$4\r\nPING\r\n') in (
+                        b'+PONG\r\n', b'-NOAUTH Authentication required.\r\n'):
                     return
             except (OSError, ProtocolError):
                 pass
