@@ -243,6 +243,14 @@ TEST_CASE("lowered limits") {
                {ParseStatus::kError, 0, {}, "Protocol error: unauthenticated multibulk length"});
   CheckOutcome(ParseOnce("*3000000000\r\n", unauth),
                {ParseStatus::kError, 0, {}, "Protocol error: invalid multibulk length"});
+  unauth.max_unauth_bulk_len = 16384;
+  CheckOutcome(ParseOnce("*1\r\n$16384\r\n", unauth), {ParseStatus::kNeedMore, 0, {}, ""});
+  CheckOutcome(ParseOnce("*1\r\n$16385\r\n", unauth),
+               {ParseStatus::kError, 0, {}, "Protocol error: unauthenticated bulk length"});
+  // proto-max-bulk-len is checked first, as in Redis.
+  unauth.max_bulk_len = 100;
+  CheckOutcome(ParseOnce("*1\r\n$101\r\n", unauth),
+               {ParseStatus::kError, 0, {}, "Protocol error: invalid bulk length"});
   ParserLimits small;
   small.max_bulk_len = 16;
   small.max_inline_len = 8;
