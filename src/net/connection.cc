@@ -228,6 +228,7 @@ size_t Connection::Process(const char* data, size_t len) {
   cmd::ServerState& st = server_.state();
   const cmd::CommandTable& table = server_.table();
   size_t pos = 0;
+  client_.postponed = false;  // set again below if the pause still holds it
   // Bounded by the bytes of this read: each round consumes a request or stops.
   while (pos < len && !closing_ && !client_.close_after_reply && out_.pending_slots() == 0) {
     size_t used = 0;
