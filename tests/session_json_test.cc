@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -30,6 +31,8 @@ using ss::session::ChukRecord;
 using ss::session::CompactSorted;
 using ss::session::MergeObjects;
 using ss::session::NormalizeObject;
+using ss::session::NormalizeObjectGeneral;
+using ss::session::NormalizeObjectView;
 using ss::session::ParseChukRecord;
 using ss::session::ParseIsoUtc;
 
@@ -190,6 +193,94 @@ TEST_CASE("the output may be the string the input views") {
   REQUIRE(CompactSorted(s, &s, &empty));
   CHECK(s == "{\"a\":null,\"b\":2,\"c\":0}");
   CHECK_FALSE(empty);
+}
+
+// NormalizeObject's fast path for flat objects, NormalizeObjectView, and
+// the general parser alone must agree byte for byte (or on the error).
+void CheckPathsAgree(std::string_view json) {
+  CAPTURE(json);
+  std::string general = "garbage";
+  const ss::Status g = NormalizeObjectGeneral(json, &general);
+  const std::string want = g ? general : "ERR " + g.error().message;
+  CHECK(Normalize(json) == want);
+  std::string storage = "garbage";
+  std::string_view view;
+  const ss::Status v = NormalizeObjectView(json, &storage, &view);
+  CHECK((v ? std::string(view) : "ERR " + v.error().message) == want);
+}
+
+TEST_CASE("the flat-object fast path writes what the general parser writes") {
+  for (const DocCase& c : kDocs) {
+    CheckPathsAgree(c.text);
+    CheckPathsAgree(c.py);
+  }
+  CheckPathsAgree(kBigDoc.text);
+  CheckPathsAgree(kBigDoc.py);
+  for (std::string_view json : kInvalid) CheckPathsAgree(json);
+  for (std::string_view json : kPythonOnly) CheckPathsAgree(json);
+  for (const auto& [base, patch, want] : kMerges) {
+    CheckPathsAgree(base);
+    CheckPathsAgree(patch);
+    CheckPathsAgree(want);
+  }
+  CheckPathsAgree(kMeta);
+  CheckPathsAgree(kMetaPy);
+
+  // Random near-flat objects from pieces the fast path takes or must refuse
+  // (fixed seed): spacing, escapes, non-ASCII, repeated keys, numbers at
+  // and past its limits, nesting, junk, then random cuts and byte flips.
+  const std::string_view keys[] = {"a", "b", "role", "lang", "", "k\\u0041", "\\n", "caf\303\251",
+                                   "a b", "x/y", "\"", "\177"};
+  const std::string_view values[] = {
+      "\"user\"", "\"\"", "\"en\"", "\"a\\\"b\"", "\"\\u00e9\"", "\"\303\251\"", "\"\001\"",
+      "0", "-0", "01", "-", "7", "-12", "123456789012345678", "-123456789012345678",
+      "1234567890123456789", "1.5", "1e3", "2E-1", "-0.0", "true", "false", "null", "tru",
+      "nul", "True", "NaN", "Infinity", "{}", "[]", "{\"x\": 1}", "[1, 2]", "\"\t\""};
+  const std::string_view spaces[] = {"", "", "", " ", " ", "  ", "\t", "\n", "\r\n", "\f", "\v"};
+  std::mt19937_64 rng(20261126);
+  auto pick = [&](const auto& table) { return table[rng() % std::size(table)]; };
+  for (int round = 0; round < 20000; ++round) {
+    std::string json(pick(spaces));
+    json += '{';
+    const size_t members = rng() % 20;
+    for (size_t i = 0; i < members; ++i) {
+      if (i != 0) json += rng() % 50 == 0 ? ";" : ",";
+      json += pick(spaces);
+      json += '"';
+      json += pick(keys);
+      json += '"';
+      json += pick(spaces);
+      json += rng() % 50 == 0 ? "=" : ":";
+      json += pick(spaces);
+      json += pick(values);
+      json += pick(spaces);
+    }
+    if (rng() % 40 == 0) json += ",";
+    json += rng() % 40 == 0 ? "]" : "}";
+    json += pick(spaces);
+    if (rng() % 40 == 0) json += "x";
+    if (rng() % 8 == 0 && !json.empty()) json.resize(rng() % json.size());
+    if (rng() % 8 == 0 && !json.empty()) json[rng() % json.size()] = static_cast<char>(rng());
+    CheckPathsAgree(json);
+  }
+}
+
+TEST_CASE("NormalizeObjectView views the input when it already is in Py format") {
+  std::string storage;
+  std::string_view view;
+  const std::string_view py = "{\"role\": \"user\", \"lang\": \"en\", \"n\": -3, \"ok\": true}";
+  REQUIRE(NormalizeObjectView(py, &storage, &view));
+  CHECK(view.data() == py.data());
+  CHECK(view.size() == py.size());
+  const std::string_view spaced = "{ \"role\":\"user\" }";
+  REQUIRE(NormalizeObjectView(spaced, &storage, &view));
+  CHECK(view == "{\"role\": \"user\"}");
+  CHECK(view.data() == storage.data());
+  REQUIRE(NormalizeObjectView("{}", &storage, &view));
+  CHECK(view == "{}");
+  storage = "kept";
+  CHECK_FALSE(NormalizeObjectView("{\"a\": 1,}", &storage, &view));
+  CHECK(storage == "kept");
 }
 
 TEST_CASE("AppendIsoUtc writes isoformat() with Z, ParseIsoUtc reads it back") {

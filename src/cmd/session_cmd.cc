@@ -155,9 +155,11 @@ bool ParseFormat(CommandContext& ctx, std::string_view name, session::IdFormat* 
   return false;
 }
 
-// Normalises a JSON object argument (META, UPDATE) into Py format.
-bool ParseMeta(CommandContext& ctx, std::string_view json, std::string* out) {
-  Status st = session::NormalizeObject(json, out);
+// Normalises a JSON object argument (META) into Py format: *out views json
+// itself when it already is (no copy), else *storage.
+bool ParseMeta(CommandContext& ctx, std::string_view json, std::string* storage,
+               std::string_view* out) {
+  Status st = session::NormalizeObjectView(json, storage, out);
   if (!st) {
     ctx.reply.Error("ERR " + st.error().message);
     return false;
@@ -175,35 +177,56 @@ void CmdAllocate(CommandContext& ctx) {
   req.sandbox = ctx.args[1];
   if (!CheckSandbox(ctx, req.sandbox)) return;
   req.ttl_s = ctx.server.config.session_ttl;
-  std::string meta = "{}";
+  std::string meta_storage;
+  std::string_view meta = "{}";
   for (size_t i = 2; i < ctx.args.size(); i += 2) {
     const std::string_view opt = ctx.args[i];
-    const bool known = EqualsIgnoreCase(opt, "USER") || EqualsIgnoreCase(opt, "TTL") ||
-                       EqualsIgnoreCase(opt, "IDLE") || EqualsIgnoreCase(opt, "ID") ||
-                       EqualsIgnoreCase(opt, "FORMAT") || EqualsIgnoreCase(opt, "META");
-    if (!known) return ReplyUnknownOption(ctx, opt);
+    // Each option name is compared once: the match picks its branch.
+    enum class Opt { kUser, kTtl, kIdle, kId, kFormat, kMeta } which;
+    if (EqualsIgnoreCase(opt, "USER")) {
+      which = Opt::kUser;
+    } else if (EqualsIgnoreCase(opt, "TTL")) {
+      which = Opt::kTtl;
+    } else if (EqualsIgnoreCase(opt, "META")) {
+      which = Opt::kMeta;
+    } else if (EqualsIgnoreCase(opt, "IDLE")) {
+      which = Opt::kIdle;
+    } else if (EqualsIgnoreCase(opt, "ID")) {
+      which = Opt::kId;
+    } else if (EqualsIgnoreCase(opt, "FORMAT")) {
+      which = Opt::kFormat;
+    } else {
+      return ReplyUnknownOption(ctx, opt);
+    }
     if (i + 1 >= ctx.args.size()) return ReplyMissingValue(ctx, opt);
     const std::string_view val = ctx.args[i + 1];
-    if (EqualsIgnoreCase(opt, "USER")) {
-      if (!CheckId(ctx, val, "user id")) return;
-      req.has_user = true;
-      req.user = val;
-    } else if (EqualsIgnoreCase(opt, "TTL")) {
-      if (!ParsePositive(ctx, val, "TTL", &req.ttl_s)) return;
-    } else if (EqualsIgnoreCase(opt, "IDLE")) {
-      if (!ParsePositive(ctx, val, "IDLE", &req.idle_s)) return;
-    } else if (EqualsIgnoreCase(opt, "ID")) {
-      if (!CheckId(ctx, val, "session id")) return;
-      req.has_id = true;
-      req.id = val;
-    } else if (EqualsIgnoreCase(opt, "FORMAT")) {
-      if (!ParseFormat(ctx, val, &req.format)) return;
-    } else if (!ParseMeta(ctx, val, &meta)) {
-      return;
+    switch (which) {
+      case Opt::kUser:
+        if (!CheckId(ctx, val, "user id")) return;
+        req.has_user = true;
+        req.user = val;
+        break;
+      case Opt::kTtl:
+        if (!ParsePositive(ctx, val, "TTL", &req.ttl_s)) return;
+        break;
+      case Opt::kIdle:
+        if (!ParsePositive(ctx, val, "IDLE", &req.idle_s)) return;
+        break;
+      case Opt::kId:
+        if (!CheckId(ctx, val, "session id")) return;
+        req.has_id = true;
+        req.id = val;
+        break;
+      case Opt::kFormat:
+        if (!ParseFormat(ctx, val, &req.format)) return;
+        break;
+      case Opt::kMeta:
+        if (!ParseMeta(ctx, val, &meta_storage, &meta)) return;
+        break;
     }
   }
   req.metadata_py = meta;
-  Result<std::string> id = Sessions(ctx).Allocate(ctx.db(), req);
+  Result<std::string_view> id = Sessions(ctx).Allocate(ctx.db(), req);
   if (!id) {
     ctx.reply.Error("ERR " + id.error().message);
     return;

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -42,36 +43,52 @@ constexpr std::string_view kMcpChars =
 // uniformly (same output format, full 4 bits per character).
 constexpr std::string_view kLowerHex = "0123456789abcdef";
 
-// Appends length characters drawn uniformly from alphabet. Rejection
-// sampling: a random byte b is used only if b < limit, the largest multiple
-// of the alphabet size <= 256, so b % size is exactly uniform. The loop is
-// unbounded in principle but each byte is accepted with probability
-// limit/256 >= 195/256 for every alphabet here, so a 64-byte batch almost
-// always covers the whole id (a refill is needed with small probability,
-// a hundred refills never in practice).
-void AppendRandomChars(std::string& out, std::string_view alphabet, size_t length) {
-  const unsigned size = static_cast<unsigned>(alphabet.size());
-  const unsigned limit = 256 - 256 % size;
+// Appends length characters drawn uniformly from alphabet, by rejection
+// sampling on random bytes, exactly uniform either way:
+//   - when masking a byte to the alphabet's power-of-two ceiling keeps at
+//     least 3/4 of the values (62 or 64 or 16 characters), b & mask is used
+//     if it is below the size, as an index: no division;
+//   - otherwise (MCP's 65) b is used only if b < limit, the largest multiple
+//     of the size <= 256, and b % size is the index.
+// The loop is unbounded in principle but each byte is accepted with
+// probability >= 195/256 for every alphabet here, so one batch of the
+// expected need plus 8 bytes (at most 64) almost always covers the whole id
+// (a refill is needed with small probability, a hundred refills never in
+// practice). Drawing no more than that keeps the CSPRNG's share small.
+// The alphabet is a template argument, so all of this is constant.
+template <const std::string_view& kAlphabet>
+void AppendRandomChars(std::string& out, size_t length) {
+  constexpr unsigned size = static_cast<unsigned>(kAlphabet.size());
+  static_assert(size >= 2 && size <= 256);
+  constexpr unsigned mask = std::bit_ceil(size) - 1;
+  constexpr bool by_mask = 4 * size >= 3 * (mask + 1);
+  constexpr unsigned accepted = by_mask ? size * (256 / (mask + 1)) : 256 - 256 % size;
+  const char* const alphabet = kAlphabet.data();
   std::array<uint8_t, 64> batch;
-  size_t used = batch.size();
-  size_t produced = 0;
-  while (produced < length) {
-    if (used == batch.size()) {
-      RandomBytes(batch.data(), batch.size());
-      used = 0;
+  const size_t want = std::min(batch.size(), length * 256 / accepted + 8);
+  const size_t start = out.size();
+  out.resize(start + length);
+  char* dst = out.data() + start;
+  char* const dst_end = dst + length;
+  while (dst != dst_end) {
+    RandomBytes(batch.data(), want);
+    for (size_t i = 0; i < want && dst != dst_end; ++i) {
+      if constexpr (by_mask) {
+        const unsigned v = batch[i] & mask;
+        if (v < size) *dst++ = alphabet[v];
+      } else {
+        const unsigned b = batch[i];
+        if (b < accepted) *dst++ = alphabet[b % size];
+      }
     }
-    const unsigned b = batch[used++];
-    if (b >= limit) continue;
-    out += alphabet[b % size];
-    ++produced;
   }
 }
 
-std::string Prefixed(std::string_view prefix, std::string_view alphabet, size_t length) {
-  std::string id(prefix);
-  id.reserve(prefix.size() + length);
-  AppendRandomChars(id, alphabet, length);
-  return id;
+template <const std::string_view& kAlphabet>
+void AppendPrefixed(std::string& out, std::string_view prefix, size_t length) {
+  out.reserve(out.size() + prefix.size() + length);
+  out.append(prefix);
+  AppendRandomChars<kAlphabet>(out, length);
 }
 
 // Version-4 UUID (RFC 4122 section 4.4): 122 random bits, the version nibble
@@ -115,20 +132,27 @@ std::optional<IdFormat> ParseIdFormat(std::string_view name) {
 }
 
 std::string NewSessionId(IdFormat format) {
+  std::string id;
+  AppendSessionId(format, &id);
+  return id;
+}
+
+void AppendSessionId(IdFormat format, std::string* out) {
   switch (format) {
-    case IdFormat::kGeneric: return Prefixed("sess-", kAlnum, 44);
-    case IdFormat::kMcp: return Prefixed("mcp-", kMcpChars, 36);
-    case IdFormat::kHttp: return Prefixed("http-", kUrlSafe, 32);
-    case IdFormat::kWebsocket: return Prefixed("ws-", kUrlSafe, 32);
+    case IdFormat::kGeneric: return AppendPrefixed<kAlnum>(*out, "sess-", 44);
+    case IdFormat::kMcp: return AppendPrefixed<kMcpChars>(*out, "mcp-", 36);
+    case IdFormat::kHttp: return AppendPrefixed<kUrlSafe>(*out, "http-", 32);
+    case IdFormat::kWebsocket: return AppendPrefixed<kUrlSafe>(*out, "ws-", 32);
     case IdFormat::kJwt: {
       // Python's secrets.token_urlsafe(22): 22 bytes, unpadded base64url.
       std::string bytes(22, '\0');
       RandomBytes(bytes.data(), bytes.size());
-      return Base64UrlEncode(bytes);
+      out->append(Base64UrlEncode(bytes));
+      return;
     }
-    case IdFormat::kUuid: return NewUuid4();
-    case IdFormat::kApiKey: return Prefixed("ak_", kLowerHex, 40);
-    case IdFormat::kTempToken: return Prefixed("tmp_", kAlnum, 22);
+    case IdFormat::kUuid: out->append(NewUuid4()); return;
+    case IdFormat::kApiKey: return AppendPrefixed<kLowerHex>(*out, "ak_", 40);
+    case IdFormat::kTempToken: return AppendPrefixed<kAlnum>(*out, "tmp_", 22);
   }
   std::abort();  // not a valid IdFormat value: a caller bug
 }

@@ -526,7 +526,183 @@ JsonTape& ScratchTape() {
   return tape;
 }
 
+namespace {
+
+// The fast path for the common META argument: a flat object whose keys and
+// string values are printable ASCII without escapes and whose other values
+// are true, false, null or short integers, with distinct keys. Everything
+// else (and every error) goes to the general parser, so the fast path only
+// ever accepts text that parser accepts, and writes what it would write.
+// Up to this many members, repeated keys are found by comparing all pairs.
+constexpr size_t kFlatMaxMembers = 16;
+// 18 digits: far below RapidJSON's "Number too big", and Python's repr of
+// such an int is its JSON text (but "-0", which is refused here).
+constexpr size_t kFlatMaxIntDigits = 18;
+
+struct FlatSpan {
+  uint32_t key_at, key_len;  // the key's text between its quotes
+  uint32_t value_at, value_len;
+};
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Parses json as a flat object as described above into spans (offsets into
+// json); *n = members. False when the text is anything else.
+bool ScanFlatObject(std::string_view json, FlatSpan (&spans)[kFlatMaxMembers], size_t* n) {
+  const char* const begin = json.data();
+  const char* const end = begin + json.size();
+  const char* p = begin;
+  auto skip_space = [&] {
+    while (p != end && IsJsonSpace(*p)) ++p;
+  };
+  // A string's text up to its closing quote; p is past the opening one.
+  // Bounded by the input.
+  auto plain_string = [&](uint32_t* at, uint32_t* len) {
+    const char* start = p;
+    while (p != end && json_internal::kPlainOut[static_cast<uint8_t>(*p)]) ++p;
+    if (p == end || *p != '"') return false;  // escape, control, non-ASCII
+    *at = static_cast<uint32_t>(start - begin);
+    *len = static_cast<uint32_t>(p - start);
+    ++p;
+    return true;
+  };
+  *n = 0;
+  skip_space();
+  if (p == end || *p++ != '{') return false;
+  skip_space();
+  if (p != end && *p == '}') {
+    ++p;
+  } else {
+    // One member per pass; at most kFlatMaxMembers passes.
+    for (;;) {
+      if (*n == kFlatMaxMembers) return false;
+      FlatSpan& m = spans[*n];
+      if (p == end || *p++ != '"' || !plain_string(&m.key_at, &m.key_len)) return false;
+      skip_space();
+      if (p == end || *p++ != ':') return false;
+      skip_space();
+      if (p == end) return false;
+      const char* v = p;
+      if (*p == '"') {
+        ++p;
+        uint32_t at, len;
+        if (!plain_string(&at, &len)) return false;
+      } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+        if (*p == '-') ++p;
+        const char* digits = p;
+        while (p != end && *p >= '0' && *p <= '9') ++p;
+        const size_t count = static_cast<size_t>(p - digits);
+        if (count == 0 || count > kFlatMaxIntDigits) return false;
+        if (*digits == '0' && (count > 1 || v != digits)) return false;  // 01, -0
+        if (p != end && (*p == '.' || *p == 'e' || *p == 'E')) return false;
+      } else {
+        const std::string_view rest(p, static_cast<size_t>(end - p));
+        size_t len = 0;
+        if (rest.starts_with("true") || rest.starts_with("null")) {
+          len = 4;
+        } else if (rest.starts_with("false")) {
+          len = 5;
+        } else {
+          return false;
+        }
+        p += len;
+      }
+      m.value_at = static_cast<uint32_t>(v - begin);
+      m.value_len = static_cast<uint32_t>(p - v);
+      ++*n;
+      skip_space();
+      if (p == end) return false;
+      if (*p == '}') {
+        ++p;
+        break;
+      }
+      if (*p++ != ',') return false;
+      skip_space();
+    }
+  }
+  skip_space();
+  if (p != end) return false;
+  for (size_t i = 1; i < *n; ++i) {
+    const std::string_view ki = json.substr(spans[i].key_at, spans[i].key_len);
+    for (size_t j = 0; j < i; ++j) {
+      if (json.substr(spans[j].key_at, spans[j].key_len) == ki) return false;
+    }
+  }
+  return true;
+}
+
+// Py format of a scanned flat object: {"k": v, "k2": v2}.
+void AppendFlatObject(std::string_view json, const FlatSpan* spans, size_t n, std::string* out) {
+  out->push_back('{');
+  for (size_t i = 0; i < n; ++i) {
+    if (i != 0) out->append(", ");
+    out->push_back('"');
+    out->append(json.substr(spans[i].key_at, spans[i].key_len));
+    out->append("\": ");
+    out->append(json.substr(spans[i].value_at, spans[i].value_len));
+  }
+  out->push_back('}');
+}
+
+// Bytes of that output.
+size_t FlatObjectSize(const FlatSpan* spans, size_t n) {
+  size_t size = 2;
+  for (size_t i = 0; i < n; ++i) size += (i != 0 ? 2 : 0) + spans[i].key_len + 4 + spans[i].value_len;
+  return size;
+}
+
+// True if json is byte for byte the Py form of its scanned members: "{",
+// members joined by ", ", each "\"key\": value", then "}".
+bool IsFlatPyForm(std::string_view json, const FlatSpan* spans, size_t n) {
+  size_t pos = 1;
+  for (size_t i = 0; i < n; ++i) {
+    if (i != 0) {
+      if (json.substr(pos, 2) != ", ") return false;
+      pos += 2;
+    }
+    if (spans[i].key_at != pos + 1) return false;
+    pos = spans[i].key_at + spans[i].key_len;
+    if (json.substr(pos, 3) != "\": " || spans[i].value_at != pos + 3) return false;
+    pos = spans[i].value_at + spans[i].value_len;
+  }
+  return json[0] == '{' && pos + 1 == json.size() && json[pos] == '}';
+}
+
+}  // namespace
+
+Status NormalizeObjectView(std::string_view json, std::string* storage, std::string_view* view) {
+  FlatSpan spans[kFlatMaxMembers];
+  size_t n = 0;
+  if (json.size() <= json_internal::kMaxJsonBytes && ScanFlatObject(json, spans, &n)) {
+    if (IsFlatPyForm(json, spans, n)) {
+      *view = json;
+      return OkStatus();
+    }
+    storage->clear();
+    AppendFlatObject(json, spans, n, storage);
+    *view = *storage;
+    return OkStatus();
+  }
+  Status st = NormalizeObjectGeneral(json, storage);
+  if (st) *view = *storage;
+  return st;
+}
+
 Status NormalizeObject(std::string_view json, std::string* out) {
+  FlatSpan spans[kFlatMaxMembers];
+  size_t n = 0;
+  if (json.size() <= json_internal::kMaxJsonBytes && ScanFlatObject(json, spans, &n)) {
+    // json may view *out: build aside, then swap in.
+    std::string flat;
+    flat.reserve(FlatObjectSize(spans, n));
+    AppendFlatObject(json, spans, n, &flat);
+    out->swap(flat);
+    return OkStatus();
+  }
+  return NormalizeObjectGeneral(json, out);
+}
+
+Status NormalizeObjectGeneral(std::string_view json, std::string* out) {
   JsonTape& tape = ScratchTape();
   const auto root = json_internal::ParseJson(json, &tape);
   if (!root) return root.error();

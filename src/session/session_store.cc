@@ -33,10 +33,12 @@ SessionStore::Sandbox::~Sandbox() {
 }
 
 void SessionStore::AddToUser(Sandbox& sb, std::string_view user, Entry* e) {
-  Entry* list = sb.users.Find(user);
+  // Hashed once for the probe and the insert or replace that follows.
+  const uint64_t hash = EntryTable::Hash(user);
+  Entry* list = sb.users.Find(user, hash);
   if (list == nullptr) {
     list = Entry::Create(user, std::string_view(reinterpret_cast<const char*>(&e), sizeof e));
-    sb.users.Insert(list);
+    sb.users.Insert(list, hash);
     return;
   }
   // Appended, unordered: keeping it sorted would hash every other session's
@@ -44,12 +46,13 @@ void SessionStore::AddToUser(Sandbox& sb, std::string_view user, Entry* e) {
   const size_t n = ListSize(list);
   bool moved = false;
   Entry* grown = Entry::ResizeValue(list, (n + 1) * sizeof(Entry*), &moved);
-  if (moved) sb.users.Replace(list, grown);
+  if (moved) sb.users.Replace(list, grown, hash);
   std::memcpy(grown->mutable_value() + n * sizeof(Entry*), &e, sizeof e);
 }
 
 void SessionStore::RemoveFromUser(Sandbox& sb, std::string_view user, const Entry* e) {
-  Entry* list = sb.users.Find(user);
+  const uint64_t hash = EntryTable::Hash(user);
+  Entry* list = sb.users.Find(user, hash);
   if (list == nullptr) return;
   const size_t n = ListSize(list);
   size_t at = 0;
@@ -64,7 +67,7 @@ void SessionStore::RemoveFromUser(Sandbox& sb, std::string_view user, const Entr
   std::memmove(v + at * sizeof(Entry*), v + (at + 1) * sizeof(Entry*), (n - at - 1) * sizeof(Entry*));
   bool moved = false;
   Entry* shrunk = Entry::ResizeValue(list, (n - 1) * sizeof(Entry*), &moved);
-  if (moved) sb.users.Replace(list, shrunk);
+  if (moved) sb.users.Replace(list, shrunk, hash);
 }
 
 void SandboxStats::Add(const SandboxStats& o) {
@@ -187,7 +190,7 @@ void SessionStore::Touch(int db, Session& s) {
   }
 }
 
-Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
+Result<std::string_view> SessionStore::Allocate(int db, const AllocateRequest& req) {
   if (req.has_id) {
     Session s;
     Entry* e = ks_.Find(db, KeyOf(req.id));
@@ -197,7 +200,7 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
           return Error{ErrorCode::kInvalidArgument, "session id already in use"};
         }
         Touch(db, s);
-        return std::string(req.id);
+        return req.id;
       }
       // A chuk record past its own expires_at while its key lives on is
       // expired (as in Lookup): replaced below like a missing session.
@@ -220,24 +223,32 @@ Result<std::string> SessionStore::Allocate(int db, const AllocateRequest& req) {
   const int64_t cap = now + req.ttl_s * kUsPerS;
   f.expires_us = req.idle_s > 0 ? std::min(now + req.idle_s * kUsPerS, cap) : cap;
   f.metadata_py = req.metadata_py;
-  std::string bytes;
+  // The record and the key are built in buffers kept across calls (they
+  // keep their capacity), so a steady stream of ALLOCATEs allocates only
+  // the entry and the returned id.
+  std::string& bytes = record_scratch_;
   EncodeRecord(f, &bytes);
-  std::string id;
+  std::string& key = key_scratch_;
+  // OnEntryAdded notes the sandbox it indexed the new entry under, which
+  // saves looking it up again to count the allocation.
+  added_to_ = nullptr;
   if (req.has_id) {
     // Free or expired here (checked above): Set replaces an expired record.
-    id.assign(req.id);
-    ks_.Set(db, KeyOf(id), bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
+    key.assign(prefix_).append(req.id);
+    ks_.Set(db, key, bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
   } else {
     // A generated id has >= 122 random bits: a collision with a live key
     // never happens in practice, but Insert refuses one rather than
     // overwrite, at no extra probe.
     do {
-      id = NewSessionId(req.format);
-    } while (ks_.Insert(db, KeyOf(id), bytes, DeadlineMs(f.expires_us), ValueType::kSession) ==
-             nullptr);
+      key.assign(prefix_);
+      AppendSessionId(req.format, &key);
+    } while (ks_.Insert(db, key, bytes, DeadlineMs(f.expires_us), ValueType::kSession) == nullptr);
   }
-  ++GetSandbox(db, req.sandbox).stats.allocated;
-  return id;
+  Sandbox& sb = added_to_ != nullptr ? *added_to_ : GetSandbox(db, req.sandbox);
+  added_to_ = nullptr;
+  ++sb.stats.allocated;
+  return std::string_view(key).substr(prefix_.size());
 }
 
 bool SessionStore::Validate(int db, std::string_view sandbox, std::string_view id) {
@@ -394,6 +405,7 @@ void SessionStore::OnEntryAdded(int db, Entry* e) {
   Sandbox& sb = GetSandbox(db, s.fields.sandbox);
   sb.sessions.Insert(e);
   if (s.fields.has_user) AddToUser(sb, s.fields.user, e);
+  added_to_ = &sb;
 }
 
 void SessionStore::OnEntryRemoved(int db, Entry* e, Removal why) {

@@ -184,26 +184,40 @@ struct EntryTable::Slots {
   }
 
   // Robin Hood insertion. REQUIRES: used < capacity (the load limit ensures
-  // it), so the walk, which ends at the first empty slot, is bounded.
+  // it), so both walks, which end at an empty slot, are bounded.
+  //
+  // A probe cluster is sorted by home bucket. The newcomer goes before the
+  // first resident whose home lies after its own, and that resident and the
+  // rest of its cluster each move one slot on: still in home order, still
+  // with no gap between any entry and its home. That is what swapping the
+  // carried word slot by slot would give (up to the order of entries with
+  // the same home, which is free), but the second walk only looks for the
+  // empty slot and the move is one memmove, rather than a distance
+  // computation and a swap per slot of what is often a long run.
   void Place(uint64_t word) {
     uint64_t* w = words();
-    uint64_t carry = word;
     size_t pos = Home(H32Of(word));
     for (size_t dist = 0;; ++dist) {
       const uint64_t resident = w[pos];
       if (resident == 0) {
-        w[pos] = carry;
+        w[pos] = word;
         ++used;
         return;
       }
-      const size_t resident_dist = DistAt(pos, resident);
-      if (resident_dist < dist) {  // the resident is richer: it moves on instead
-        w[pos] = carry;
-        carry = resident;
-        dist = resident_dist;
-      }
+      if (DistAt(pos, resident) < dist) break;  // the resident is richer
       pos = Next(pos);
     }
+    size_t end = pos;
+    while (w[end] != 0) end = Next(end);
+    if (end > pos) {
+      std::memmove(w + pos + 1, w + pos, (end - pos) * sizeof(uint64_t));
+    } else {  // the run wraps past the last slot
+      std::memmove(w + 1, w, end * sizeof(uint64_t));
+      w[0] = w[cap - 1];
+      std::memmove(w + pos + 1, w + pos, (cap - 1 - pos) * sizeof(uint64_t));
+    }
+    w[pos] = word;
+    ++used;
   }
 
   // Backward-shift deletion: pulls the rest of the cluster one slot closer to
@@ -288,9 +302,8 @@ uint64_t EntryTable::Hash(std::string_view key) {
   return XXH3_64bits_withSeed(key.data(), key.size(), kHashSeed);
 }
 
-Entry* EntryTable::Find(std::string_view key) {
+Entry* EntryTable::Find(std::string_view key, uint64_t hash) {
   if (old_ != nullptr) MigrateSome(kClustersPerOp);
-  const uint64_t hash = Hash(key);
   size_t pos = main_->FindPos(key, hash);
   if (pos != kNpos) return EntryOf(main_->words()[pos]);
   if (old_ != nullptr) {
@@ -300,7 +313,7 @@ Entry* EntryTable::Find(std::string_view key) {
   return nullptr;
 }
 
-void EntryTable::Insert(Entry* e) {
+void EntryTable::Insert(Entry* e, uint64_t hash) {
   if (old_ != nullptr) MigrateSome(kClustersPerOp);
   if (size_ + 1 > main_->grow_at) {
     // Mid-resize this means inserts outran migration: the per-op budget
@@ -310,7 +323,7 @@ void EntryTable::Insert(Entry* e) {
     // Finishing may itself have started this grow.
     if (old_ == nullptr) StartResize(std::min(kMaxCapacity, GrownCapacity(main_->capacity())));
   }
-  main_->Place(Word(H32(Hash(e->key())), e));
+  main_->Place(Word(H32(hash), e));
   ++size_;
 }
 
@@ -335,13 +348,13 @@ Entry* EntryTable::Remove(std::string_view key) {
   return nullptr;
 }
 
-void EntryTable::Replace(const Entry* old_ptr, Entry* new_ptr) {
+void EntryTable::Replace(const Entry* old_ptr, Entry* new_ptr, uint64_t hash) {
   // The slot is found by address, never reading old_ptr (it may be freed):
   // a freed entry's handle still names its old address (slab.h), and an
   // entry that moved between malloc blocks kept its handle, so the slot may
   // already name new_ptr. No migration here: the array must not change
   // between finding the slot and writing it.
-  const uint32_t h32 = H32(Hash(new_ptr->key()));
+  const uint32_t h32 = H32(hash);
   const auto named = [&](uint32_t h) {
     const Entry* p = Entry::FromHandle(h);
     return p == old_ptr || p == new_ptr;

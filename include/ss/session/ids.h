@@ -28,6 +28,9 @@ std::optional<IdFormat> ParseIdFormat(std::string_view name);
 
 // A fresh id. Aborts the process if the CSPRNG fails (never returns a weak id).
 std::string NewSessionId(IdFormat format);
+// The same appended to *out (say after a key prefix), so no second string
+// is built.
+void AppendSessionId(IdFormat format, std::string* out);
 
 // n bytes from the CSPRNG into out; aborts on failure.
 void RandomBytes(void* out, size_t n);

@@ -47,6 +47,13 @@ void AppendPyString(std::string& out, std::string_view s);
 // invalid JSON or a value that is not an object.
 Status NormalizeObject(std::string_view json, std::string* out);
 
+// NormalizeObject without a copy when json already is in Py format (the
+// usual META argument): *view is then json itself, else the Py text in
+// *storage. *view lives as long as the shorter of json and *storage.
+Status NormalizeObjectView(std::string_view json, std::string* storage, std::string_view* view);
+// NormalizeObject by the general parser alone, without the fast path for
+// flat objects (for tests that check the two agree).
+Status NormalizeObjectGeneral(std::string_view json, std::string* out);
 // base_py: an object in Py format (as NormalizeObject wrote it); patch: any
 // JSON text that must be an object. Replaces *out with base.update(patch) in
 // Py format (existing keys keep their place, new ones are appended).

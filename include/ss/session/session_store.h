@@ -89,9 +89,10 @@ class SessionStore final : public EntryIndex {
   // not a session, or another sandbox's).
   bool Lookup(int db, std::string_view sandbox, std::string_view id, Session* out);
 
-  // SESSION.ALLOCATE. The new (or reused) id; error "session id already in
+  // SESSION.ALLOCATE. The new (or reused) id, viewing req.id or a buffer of
+  // the store valid until the next Allocate; error "session id already in
   // use" when req.id is live in another sandbox.
-  Result<std::string> Allocate(int db, const AllocateRequest& req);
+  Result<std::string_view> Allocate(int db, const AllocateRequest& req);
   // SESSION.VALIDATE: marks the session accessed (sliding its deadline when
   // it has an idle timeout). Counts validated / validate_failed.
   bool Validate(int db, std::string_view sandbox, std::string_view id);
@@ -169,6 +170,13 @@ class SessionStore final : public EntryIndex {
   Keyspace& ks_;
   std::string prefix_;
   std::vector<SandboxMap> dbs_;
+  // Allocate's working buffers, reused so that each call does not allocate
+  // them afresh (contents meaningless between calls).
+  std::string record_scratch_;
+  std::string key_scratch_;
+  // The sandbox OnEntryAdded last indexed an entry under; Allocate clears
+  // it before writing its entry and reads it right after.
+  Sandbox* added_to_ = nullptr;
 };
 
 }  // namespace ss::session

@@ -38,16 +38,23 @@ class EntryTable {
   static uint64_t Hash(std::string_view key);
 
   // The entry with this key, or nullptr.
-  Entry* Find(std::string_view key);
+  Entry* Find(std::string_view key) { return Find(key, Hash(key)); }
+  // The same with the key's Hash() already computed: a caller that probes
+  // and then inserts or replaces under one key hashes it once.
+  Entry* Find(std::string_view key, uint64_t hash);
   // Adds e. REQUIRES: no entry with e->key() is present.
-  void Insert(Entry* e);
+  void Insert(Entry* e) { Insert(e, Hash(e->key())); }
+  // REQUIRES also: hash == Hash(e->key()).
+  void Insert(Entry* e, uint64_t hash);
   // Takes the entry with this key out of the table and returns it (the
   // caller owns it again), or nullptr if absent.
   Entry* Remove(std::string_view key);
   // Points the slot that holds old_ptr at new_ptr (same key) after the entry
   // was reallocated. REQUIRES: old_ptr is in the table; old_ptr may already be
   // freed, only its address and new_ptr's key are used.
-  void Replace(const Entry* old_ptr, Entry* new_ptr);
+  void Replace(const Entry* old_ptr, Entry* new_ptr) { Replace(old_ptr, new_ptr, Hash(new_ptr->key())); }
+  // REQUIRES also: hash == Hash(new_ptr->key()).
+  void Replace(const Entry* old_ptr, Entry* new_ptr, uint64_t hash);
 
   size_t size() const { return size_; }
 
