@@ -29,6 +29,10 @@ struct Config {
   int64_t session_max_meta = 64 * 1024;   // largest custom_metadata, bytes
   std::string csrf_secret;                // empty: random per start (warned)
 
+  // Keyspace notifications: cmd::NotifyClass flags, as Redis's
+  // notify-keyspace-events string ("" = none; see cmd/notify.h).
+  uint32_t notify_keyspace_events = 0;
+
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";
   std::string config_file;         // where --config came from, for INFO

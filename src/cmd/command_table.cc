@@ -19,7 +19,8 @@ CommandTable::CommandTable(std::initializer_list<std::span<const CommandSpec>> f
 const CommandTable& CommandTable::Get() {
   static const CommandTable table{StringCommands(),  KeyCommands(),    ConnectionCommands(),
                                   ServerCommands(),  ConfigCommands(), IntrospectionCommands(),
-                                 SessionCommands(), CsrfCommands()};
+                                 SessionCommands(), CsrfCommands(),
+                                  PubSubCommands()};
   return table;
 }
 

@@ -59,10 +59,15 @@ struct Client {
 
   // AUTH: false until the client authenticates when a password is required.
   bool authenticated = true;
-  // Pub/Sub: channels and patterns this client is subscribed to (kept by
-  // the pub/sub registry; nonzero puts a RESP2 client in subscribe mode).
+  // Pub/Sub: channels, patterns and shard channels (SSUBSCRIBE) this client
+  // is subscribed to (kept by cmd::PubSub; any of them nonzero puts a RESP2
+  // client in subscribe mode, see InSubscribeMode).
   size_t pubsub_channels = 0;
   size_t pubsub_patterns = 0;
+  size_t pubsub_shard_channels = 0;
+  bool InSubscribeMode() const {
+    return pubsub_channels + pubsub_patterns + pubsub_shard_channels > 0;
+  }
 
   // The connection behind this client (nullptr in unit tests that have none).
   ClientChannel* channel = nullptr;

@@ -12,6 +12,8 @@
 
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
+#include "ss/cmd/notify.h"
+#include "ss/cmd/pubsub.h"
 #include "ss/config.h"
 #include "ss/session/seal.h"
 #include "ss/session/session_store.h"
@@ -56,6 +58,11 @@ enum class ShutdownMode { kDefault, kNoSave, kSave };
 class ServerState {
  public:
   ServerState(Config config, const Clock& clock);
+  // The keyspace outlives the observer list declared after it and flushes
+  // itself on destruction: detach the list first.
+  ~ServerState() { keyspace.set_observer(nullptr); }
+  ServerState(const ServerState&) = delete;
+  ServerState& operator=(const ServerState&) = delete;
 
   Config config;
   const Clock& clock;
@@ -69,6 +76,12 @@ class ServerState {
   std::string csrf_secret;
   session::SealKey seal_key;
   Stats stats;
+  // Pub/Sub subscriptions (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE); a closing
+  // client is unsubscribed from everything through on_client_closed.
+  PubSub pubsub;
+  // Publishes "expired" keyspace events as keys reach their deadline
+  // (registered in keyspace_observers).
+  ExpiredEventPublisher expired_events{*this};
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;
   // Called by a connection as it closes, before its Client is destroyed, so
