@@ -70,6 +70,15 @@ int main(int argc, char** argv) {
                  "Read the CSRF secret from this file (trailing newline dropped)")
       ->check(CLI::ExistingFile)
       ->excludes(secret_opt);
+  std::string notify_events;
+  app.add_option("--notify-keyspace-events", notify_events,
+                 "Keyspace event classes to publish, as Redis's notify-keyspace-events "
+                 "(e.g. KEA, Ex; default none)")
+      ->check([](const std::string& v) -> std::string {
+        return ss::cmd::KeyspaceEventsStringToFlags(v) < 0
+                   ? std::string(ss::cmd::kErrInvalidEventClass)
+                   : std::string();
+      });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -78,6 +87,8 @@ int main(int argc, char** argv) {
   if (auto* opt = app.get_config_ptr(); opt != nullptr && opt->count() > 0) {
     config.config_file = opt->as<std::string>();
   }
+  config.notify_keyspace_events =
+      static_cast<uint32_t>(ss::cmd::KeyspaceEventsStringToFlags(notify_events));
   if (!secret_file.empty()) {
     std::ifstream in(secret_file, std::ios::binary);
     std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -32,6 +32,9 @@ struct Config {
   // AUTH: the default user's password; empty means none (every client is
   // authenticated from the start, as Redis's nopass default user).
   std::string requirepass;
+  // Keyspace notifications: cmd::NotifyClass flags, as Redis's
+  // notify-keyspace-events string ("" = none; see cmd/notify.h).
+  uint32_t notify_keyspace_events = 0;
 
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";

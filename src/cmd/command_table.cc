@@ -21,7 +21,7 @@ const CommandTable& CommandTable::Get() {
   static const CommandTable table{StringCommands(),  KeyCommands(),    ConnectionCommands(),
                                   ServerCommands(),  ConfigCommands(), IntrospectionCommands(),
                                  SessionCommands(), CsrfCommands(),     TransactionCommands(),
-                                 AuthCommands()};
+                                 AuthCommands(),      PubSubCommands()};
   return table;
 }
 
@@ -178,7 +178,7 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
            false);
     return DispatchResult::kDone;
   }
-  if (client.protocol == 2 && client.pubsub_channels + client.pubsub_patterns > 0) {
+  if (client.protocol == 2 && client.InSubscribeMode()) {
     static constexpr std::string_view kAllowed[] = {
         "PING", "SUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "SUNSUBSCRIBE",
         "PSUBSCRIBE", "PUNSUBSCRIBE", "QUIT", "RESET"};

@@ -144,6 +144,14 @@ const Param kParams[] = {
        if (EqualsIgnoreCase(v, "yes")) return "sessiond has no append-only file (no persistence)";
        return "argument must be 'yes' or 'no'";
      }},
+    {"notify-keyspace-events", true,
+     [](const Config& c) { return KeyspaceEventsFlagsToString(c.notify_keyspace_events); },
+     [](Config& c, std::string_view v, bool apply) -> std::string {
+       const int64_t flags = KeyspaceEventsStringToFlags(v);
+       if (flags < 0) return std::string(kErrInvalidEventClass);
+       if (apply) c.notify_keyspace_events = static_cast<uint32_t>(flags);
+       return "";
+     }},
     {"maxmemory", true, [](const Config& c) { return std::to_string(c.maxmemory); },
      [](Config& c, std::string_view v, bool apply) {
        int64_t n = 0;

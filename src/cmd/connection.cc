@@ -18,7 +18,7 @@ void CmdPing(CommandContext& ctx) {
     ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
     return;
   }
-  if (ctx.client.protocol == 2 && ctx.client.pubsub_channels + ctx.client.pubsub_patterns > 0) {
+  if (ctx.client.protocol == 2 && ctx.client.InSubscribeMode()) {
     // Redis 7.0: a RESP2 client in subscribe mode gets PING as a message-
     // like array, ["pong", argument or ""].
     ctx.reply.ArrayHeader(2);
@@ -145,7 +145,7 @@ ClientType ClientTypeByName(std::string_view t) {
   return ClientType::kUnknown;
 }
 ClientType TypeOf(const Client& c) {
-  return c.pubsub_channels + c.pubsub_patterns > 0 ? ClientType::kPubSub : ClientType::kNormal;
+  return c.InSubscribeMode() ? ClientType::kPubSub : ClientType::kNormal;
 }
 
 void CmdClientList(CommandContext& ctx) {

@@ -54,7 +54,10 @@ std::string_view UntilNul(std::string_view s) { return s.substr(0, s.find('\0'))
 void CmdDel(CommandContext& ctx) {
   int64_t deleted = 0;
   for (std::string_view key : ctx.args.subspan(1)) {
-    if (ctx.keyspace().Delete(ctx.db(), key)) ++deleted;
+    if (ctx.keyspace().Delete(ctx.db(), key)) {
+      ++deleted;
+      ctx.Notify(kNotifyGeneric, "del", key);
+    }
   }
   ctx.reply.Integer(deleted);
 }
@@ -160,10 +163,15 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   // at once, although a stored deadline of now would still read as live.
   if (when <= ctx.NowMs()) {
     ks.Delete(ctx.db(), ctx.args[1]);
+    // Redis publishes "del" before its reply but "expire" after it; a RESP3
+    // client subscribed to its own keys sees the same order here.
+    ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
+    ctx.reply.Integer(1);
   } else {
     ctx.SetDeadline(e, when);
+    ctx.reply.Integer(1);
+    ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
   }
-  ctx.reply.Integer(1);
 }
 
 void CmdExpire(CommandContext& ctx) { ExpireGeneric(ctx, ctx.NowMs(), true); }
@@ -202,6 +210,7 @@ void CmdPersist(CommandContext& ctx) {
     return;
   }
   ctx.SetDeadline(e, kNoDeadline);
+  ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
   ctx.reply.Integer(1);
 }
 
@@ -225,7 +234,9 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     }
     return;
   }
-  if (nx && ks.Find(ctx.db(), to) != nullptr) {
+  // Looked up for RENAME too: an expired target reports "expired" first,
+  // as Redis's lookupKeyWrite does.
+  if (ks.Find(ctx.db(), to) != nullptr && nx) {
     ctx.reply.Integer(0);
     return;
   }
@@ -235,6 +246,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   // becomes the JSON text it reads as.
   ctx.PlainString(ks.Find(ctx.db(), from));
   ks.Rename(ctx.db(), from, to);
+  // Redis deletes any old target and dbAdds the moved value: always "new".
+  ctx.Notify(kNotifyNew, "new", to);
+  ctx.Notify(kNotifyGeneric, "rename_from", from);
+  ctx.Notify(kNotifyGeneric, "rename_to", to);
   if (nx) {
     ctx.reply.Integer(1);
   } else {

@@ -40,6 +40,8 @@ ServerState::ServerState(Config cfg, const Clock& clk)
   }
   seal_key = session::DeriveSealKey(csrf_secret);
   keyspace.set_observer(&keyspace_observers);
+  keyspace_observers.Add(&expired_events);
+  on_client_closed.push_back([this](Client& c) { pubsub.UnsubscribeAll(c); });
 }
 
 }  // namespace ss::cmd

@@ -231,6 +231,11 @@ void CmdAllocate(CommandContext& ctx) {
     ctx.reply.Error("ERR " + id.error().message);
     return;
   }
+  // A new key with a TTL, reported as SET ... EX would be (docs/sessions.md).
+  const std::string key = Sessions(ctx).KeyOf(id.value());
+  ctx.Notify(kNotifyNew, "new", key);
+  ctx.Notify(kNotifyString, "set", key);
+  ctx.Notify(kNotifyGeneric, "expire", key);
   ctx.reply.Bulk(id.value());
 }
 
@@ -310,6 +315,7 @@ void CmdUpdate(CommandContext& ctx) {
     ctx.reply.Error("ERR " + r.error().message);
     return;
   }
+  if (r.value()) ctx.Notify(kNotifyString, "set", Sessions(ctx).KeyOf(ctx.args[2]));
   ctx.reply.Integer(r.value() ? 1 : 0);
 }
 
@@ -323,12 +329,15 @@ void CmdExtend(CommandContext& ctx) {
     ctx.reply.Null();
     return;
   }
+  ctx.Notify(kNotifyGeneric, "expire", Sessions(ctx).KeyOf(ctx.args[2]));
   ctx.reply.Integer((*ttl_ms + 500) / 1000);  // rounded like TTL
 }
 
 void CmdDelete(CommandContext& ctx) {
   if (!CheckTarget(ctx)) return;
-  ctx.reply.Integer(Sessions(ctx).Delete(ctx.db(), ctx.args[1], ctx.args[2]) ? 1 : 0);
+  const bool deleted = Sessions(ctx).Delete(ctx.db(), ctx.args[1], ctx.args[2]);
+  if (deleted) ctx.Notify(kNotifyGeneric, "del", Sessions(ctx).KeyOf(ctx.args[2]));
+  ctx.reply.Integer(deleted ? 1 : 0);
 }
 
 // SESSION.LIST <sandbox> [USER u] [CURSOR c] [COUNT n]
@@ -384,7 +393,10 @@ void CmdRevoke(CommandContext& ctx) {
   if (!CheckSandbox(ctx, ctx.args[1])) return;
   if (!EqualsIgnoreCase(ctx.args[2], "USER")) return ReplyUnknownOption(ctx, ctx.args[2]);
   if (!CheckId(ctx, ctx.args[3], "user id")) return;
-  ctx.reply.Integer(static_cast<int64_t>(Sessions(ctx).Revoke(ctx.db(), ctx.args[1], ctx.args[3])));
+  std::vector<std::string> keys;
+  const size_t n = Sessions(ctx).Revoke(ctx.db(), ctx.args[1], ctx.args[3], &keys);
+  for (const std::string& key : keys) ctx.Notify(kNotifyGeneric, "del", key);
+  ctx.reply.Integer(static_cast<int64_t>(n));
 }
 
 // The optional [<sandbox>] of STATS and CLEANUP: *out points at args[1]

@@ -190,7 +190,15 @@ void SetGeneric(CommandContext& ctx, const ExtendedOptions& opts, std::string_vi
   }
   // A deadline already past makes Set drop the key: Redis stores it and
   // lets it expire on first access, which clients cannot tell apart.
-  ctx.keyspace().Set(ctx.db(), key, value, deadline, (opts.flags & kOptKeepTtl) != 0);
+  const bool stored =
+      ctx.keyspace().Set(ctx.db(), key, value, deadline, (opts.flags & kOptKeepTtl) != 0) !=
+      nullptr;
+  // Redis's events: new (dbAdd), set, expire; a key stored already past its
+  // deadline then expires, which Redis reports as soon as it notices.
+  if (!found) ctx.Notify(kNotifyNew, "new", key);
+  ctx.Notify(kNotifyString, "set", key);
+  if (deadline != kNoDeadline) ctx.Notify(kNotifyGeneric, "expire", key);
+  if (!stored) ctx.Notify(kNotifyExpired, "expired", key);
   if (get) return;
   if (style == SetReply::kOneOrZero) {
     ctx.reply.Integer(1);
@@ -258,10 +266,13 @@ void CmdGetEx(CommandContext& ctx) {
   // for absolute times; relative ones always land in the future.
   if ((opts.flags & (kOptExAt | kOptPxAt)) && deadline <= ctx.NowMs()) {
     ctx.keyspace().Delete(ctx.db(), ctx.args[1]);
+    ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
   } else if (opts.flags & kOptAnyExpire) {
     ctx.SetDeadline(e, deadline);
-  } else if (opts.flags & kOptPersist) {
+    ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
+  } else if ((opts.flags & kOptPersist) && e->has_deadline()) {
     ctx.SetDeadline(e, kNoDeadline);
+    ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
   }
 }
 
@@ -277,12 +288,17 @@ void CmdGetDel(CommandContext& ctx) {
   }
   ctx.reply.Bulk(ctx.StringValue(e));
   ctx.keyspace().Delete(ctx.db(), ctx.args[1]);
+  ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
 }
 
 void CmdGetSet(CommandContext& ctx) {
+  const bool notify_new = ctx.NotifyWanted(kNotifyNew);
+  const bool found = notify_new && ctx.keyspace().Peek(ctx.db(), ctx.args[1]) != nullptr;
   if (!ReplyValue(ctx)) return;
   // Like SET without KEEPTTL, GETSET drops any deadline.
   ctx.keyspace().Set(ctx.db(), ctx.args[1], ctx.args[2]);
+  if (notify_new && !found) ctx.Notify(kNotifyNew, "new", ctx.args[1]);
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
 }
 
 void CmdMGet(CommandContext& ctx) {
@@ -315,8 +331,13 @@ void MSetGeneric(CommandContext& ctx, bool nx, std::string_view command) {
       }
     }
   }
+  const bool notify_new = ctx.NotifyWanted(kNotifyNew);
   for (size_t j = 1; j < ctx.args.size(); j += 2) {
+    // The existence probe only when someone listens for "new".
+    const bool found = notify_new && ctx.keyspace().Find(ctx.db(), ctx.args[j]) != nullptr;
     ctx.keyspace().Set(ctx.db(), ctx.args[j], ctx.args[j + 1]);
+    if (notify_new && !found) ctx.Notify(kNotifyNew, "new", ctx.args[j]);
+    ctx.Notify(kNotifyString, "set", ctx.args[j]);
   }
   if (nx) {
     ctx.reply.Integer(1);
@@ -355,7 +376,10 @@ void IncrDecr(CommandContext& ctx, int64_t incr) {
     ReplaceValue(ctx, e, text);
   } else {
     ctx.keyspace().Set(ctx.db(), key, text);
+    ctx.Notify(kNotifyNew, "new", key);
   }
+  // INCR, DECR, INCRBY and DECRBY all report "incrby", as Redis does.
+  ctx.Notify(kNotifyString, "incrby", key);
   ctx.reply.Integer(value);
 }
 
@@ -431,7 +455,9 @@ void CmdIncrByFloat(CommandContext& ctx) {
     ReplaceValue(ctx, e, text);
   } else {
     ctx.keyspace().Set(ctx.db(), key, text);
+    ctx.Notify(kNotifyNew, "new", key);
   }
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(text);
 }
 
@@ -442,6 +468,8 @@ void CmdAppend(CommandContext& ctx) {
   if (e == nullptr) {
     // Unlike SETRANGE, APPEND creates the key even for an empty value.
     ctx.keyspace().Set(ctx.db(), key, tail);
+    ctx.Notify(kNotifyNew, "new", key);
+    ctx.Notify(kNotifyString, "append", key);
     ctx.reply.Integer(static_cast<int64_t>(tail.size()));
     return;
   }
@@ -450,7 +478,9 @@ void CmdAppend(CommandContext& ctx) {
     return;
   }
   if (tail.empty()) {
-    // Nothing to append: the value (a session record too) stays as it is.
+    // Nothing to append: the value (a session record too) stays as it is,
+    // but Redis still reports the append.
+    ctx.Notify(kNotifyString, "append", key);
     ctx.reply.Integer(static_cast<int64_t>(ctx.StringValue(e).size()));
     return;
   }
@@ -462,6 +492,7 @@ void CmdAppend(CommandContext& ctx) {
   e = ctx.keyspace().ResizeValue(ctx.db(), e, old_len + tail.size());
   if (!tail.empty()) std::memcpy(e->mutable_value() + old_len, tail.data(), tail.size());
   ctx.keyspace().ValueWritten(ctx.db(), e);
+  ctx.Notify(kNotifyString, "append", key);
   ctx.reply.Integer(static_cast<int64_t>(e->value_size()));
 }
 
@@ -539,6 +570,8 @@ void CmdSetRange(CommandContext& ctx) {
     std::string value(off, '\0');
     value.append(patch);
     ctx.keyspace().Set(ctx.db(), key, value);
+    ctx.Notify(kNotifyNew, "new", key);
+    ctx.Notify(kNotifyString, "setrange", key);
     ctx.reply.Integer(static_cast<int64_t>(value.size()));
     return;
   }
@@ -562,6 +595,7 @@ void CmdSetRange(CommandContext& ctx) {
   if (off > old_len) std::memset(e->mutable_value() + old_len, 0, off - old_len);
   std::memcpy(e->mutable_value() + off, patch.data(), patch.size());
   ctx.keyspace().ValueWritten(ctx.db(), e);
+  ctx.Notify(kNotifyString, "setrange", key);
   ctx.reply.Integer(static_cast<int64_t>(e->value_size()));
 }
 

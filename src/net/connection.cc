@@ -118,7 +118,20 @@ void Connection::ResumePostponed() {
 void Connection::Deliver(std::string_view bytes) {
   if (closing_) return;
   out_.tail().append(bytes);
-  if (!processing_) Flush();
+  // Outside this client's own request (a PUBLISH by another client, an
+  // expired event from the timing wheel) the bytes are written once per
+  // loop turn, not per message: a million expired events cost a write per
+  // turn, not a syscall each.
+  if (!processing_ && !flush_queued_) {
+    flush_queued_ = true;
+    server_.QueueFlush(this);
+  }
+}
+
+void Connection::FlushDelivered() {
+  flush_queued_ = false;
+  Flush();
+  UpdateClientFigures();
 }
 
 void Connection::Kill() {

@@ -211,6 +211,7 @@ void Server::OnPauseTimer(uv_timer_t* t) {
 }
 
 void Server::OnConnectionClosed(Connection* c) {
+  std::erase(flush_queue_, c);
   auto it = std::find(connections_.begin(), connections_.end(), c);
   if (it != connections_.end()) {
     *it = connections_.back();
@@ -287,6 +288,15 @@ void Server::OnPrepare(uv_prepare_t* p) {
     self->BeginShutdown();
     return;
   }
+  // Runs after the turn's timers and idle slices and before it waits for
+  // I/O: everything delivered since the last turn leaves in one write per
+  // connection. Every queued connection is alive: a closed one leaves the
+  // queue in its close callback (OnConnectionClosed), and a flush here that
+  // closes one only starts the close. Swapped out so the loop walks a list
+  // nothing appends to.
+  std::vector<Connection*> queue;
+  queue.swap(self->flush_queue_);
+  for (Connection* c : queue) c->FlushDelivered();
   self->ArmExpiryTimer();
 }
 

@@ -306,7 +306,8 @@ bool SessionStore::Delete(int db, std::string_view sandbox, std::string_view id)
   return true;
 }
 
-size_t SessionStore::Revoke(int db, std::string_view sandbox, std::string_view user) {
+size_t SessionStore::Revoke(int db, std::string_view sandbox, std::string_view user,
+                            std::vector<std::string>* deleted_keys) {
   Sandbox* sb = FindSandbox(db, sandbox);
   if (sb == nullptr) return 0;
   const Entry* list = sb->users.Find(user);
@@ -315,7 +316,11 @@ size_t SessionStore::Revoke(int db, std::string_view sandbox, std::string_view u
   keys.reserve(ListSize(list));
   for (size_t i = 0; i < ListSize(list); ++i) keys.emplace_back(ListAt(list, i)->key());
   size_t n = 0;
-  for (const std::string& k : keys) n += ks_.Delete(db, k) ? 1 : 0;  // expired ones are not counted
+  for (const std::string& k : keys) {
+    if (!ks_.Delete(db, k)) continue;  // expired ones are not counted
+    ++n;
+    if (deleted_keys != nullptr) deleted_keys->push_back(k);
+  }
   sb->stats.revoked += n;
   return n;
 }

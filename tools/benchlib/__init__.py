@@ -11,6 +11,8 @@ Workloads (see tools/README.md for what each one measures):
   latency  open-loop paced GET/SET at 50% of the lower -P 1 peak: p50..max
   expiry   1M keys with PXAT deadlines spread over one second: reclaim lag,
            correctness around the deadline, PING round trips meanwhile
+  expired-events  notify-keyspace-events Ex, 1M keys with PXAT deadlines over
+           3 s: lag from each deadline to its `expired` event at a subscriber
   memory   1M SETEX sessions (100 B and 300 B values): RSS bytes per key
 
 Every request loop here is bounded in count and in time, and all traffic goes

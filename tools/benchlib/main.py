@@ -14,6 +14,7 @@ import time
 from . import __doc__ as OVERVIEW
 from .charts import CHARTS, check_svgs, write_charts
 from .churn import workload_churn
+from .expired_events import workload_expired_events
 from .expiry import workload_expiry
 from .latency import prepare_latency, workload_latency
 from .memory import workload_memory
@@ -31,6 +32,8 @@ WORKLOADS = {
     "churn": [("churn", workload_churn)],
     "latency": [("latency", workload_latency)],
     "expiry": [("expiry", workload_expiry)],
+    # `expired` keyspace events: lag from each key's deadline to its event.
+    "expired-events": [("expired-events", workload_expired_events)],
     "memory": [("memory-100", lambda cfg, srv, rnd: workload_memory(cfg, srv, rnd, 100)),
                ("memory-300", lambda cfg, srv, rnd: workload_memory(cfg, srv, rnd, 300))],
     # SESSION.* (docs/sessions.md): throughput against sessiond's own SET/GET,
@@ -93,6 +96,11 @@ def parse_args(argv):
     cfg.expiry_gap_s = 1.5 if cfg.quick else 3.0    # first deadline this long after loading
     cfg.expiry_max_wait_s = 15.0 if cfg.quick else 30.0   # after the last deadline
     cfg.expiry_max_gets = 20_000        # GET samples: <= 2% of keys touched
+    cfg.expired_keys = keys
+    cfg.expired_spread_ms = 3000        # deadlines spread over this long
+    # How long to wait for events after the last deadline: sessiond needs
+    # milliseconds; redis would need minutes (it samples), so it is cut off.
+    cfg.expired_wait_s = 20.0 if cfg.quick else 60.0
     names = []
     for item in cfg.only or list(WORKLOADS):
         for nm in item.split(","):

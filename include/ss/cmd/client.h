@@ -91,15 +91,20 @@ struct Client {
   // Set by the connection while CLIENT PAUSE holds this client's next
   // command (flag b in CLIENT LIST, as Redis's postponed clients).
   bool postponed = false;
-  // Pub/Sub: channels and patterns this client is subscribed to (kept by
-  // the pub/sub registry; nonzero puts a RESP2 client in subscribe mode).
+  // Pub/Sub: channels, patterns and shard channels (SSUBSCRIBE) this client
+  // is subscribed to (kept by cmd::PubSub; any of them nonzero puts a RESP2
+  // client in subscribe mode, see InSubscribeMode).
   size_t pubsub_channels = 0;
   size_t pubsub_patterns = 0;
+  size_t pubsub_shard_channels = 0;
+  bool InSubscribeMode() const {
+    return pubsub_channels + pubsub_patterns + pubsub_shard_channels > 0;
+  }
 
   // Redis's CLIENT LIST flag letters, in Redis's order ("N" for none).
   std::string FlagLetters() const {
     std::string f;
-    if (pubsub_channels + pubsub_patterns > 0) f += 'P';
+    if (InSubscribeMode()) f += 'P';
     if (in_multi) f += 'x';
     if (postponed) f += 'b';
     if (watch_dirty) f += 'd';

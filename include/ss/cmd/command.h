@@ -65,6 +65,12 @@ class CommandContext {
   void Notify(uint32_t type, std::string_view event, std::string_view key) {
     NotifyKeyspaceEvent(server, type, event, key, client.db);
   }
+  // Whether events of class `type` are published at all: lets a command
+  // skip work done only for an event (an existence probe for "new").
+  bool NotifyWanted(uint32_t type) const {
+    const uint32_t flags = server.config.notify_keyspace_events;
+    return (flags & type) != 0 && (flags & (kNotifyKeyspace | kNotifyKeyevent)) != 0;
+  }
 };
 
 using Handler = void (*)(CommandContext&);
@@ -123,6 +129,7 @@ std::span<const CommandSpec> SessionCommands();
 std::span<const CommandSpec> CsrfCommands();
 std::span<const CommandSpec> TransactionCommands();
 std::span<const CommandSpec> AuthCommands();
+std::span<const CommandSpec> PubSubCommands();
 
 class CommandTable {
  public:

@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include "ss/store/keyspace.h"
 
 namespace ss::cmd {
 
@@ -30,8 +33,40 @@ enum NotifyClass : uint32_t {
   kNotifyNew = 1u << 14,       // n
 };
 
-// Publishes event `event` of class `type` for key in db, if enabled.
+// "A": every class but m (key miss) and n (new key), as in Redis 7.0.
+inline constexpr uint32_t kNotifyAll = kNotifyGeneric | kNotifyString | kNotifyList |
+                                       kNotifySet | kNotifyHash | kNotifyZset |
+                                       kNotifyExpired | kNotifyEvicted | kNotifyStream |
+                                       kNotifyModule;
+
+// Redis's keyspaceEventsStringToFlags: the flags of a notify-keyspace-events
+// string ("KEA", "Ex", ""), or -1 if it holds a character that names no
+// class.
+int64_t KeyspaceEventsStringToFlags(std::string_view classes);
+// Redis's keyspaceEventsFlagsToString: the canonical string of flags, as
+// CONFIG GET shows it ("A" for all classes, then K, E, m).
+std::string KeyspaceEventsFlagsToString(uint32_t flags);
+// CONFIG SET's error detail for a string KeyspaceEventsStringToFlags rejects.
+inline constexpr std::string_view kErrInvalidEventClass =
+    "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+
+// Publishes event `event` of class `type` for key in db, if the
+// configured classes (Config::notify_keyspace_events) include `type` and K
+// or E: "__keyspace@<db>__:<key>" with the event as message, and
+// "__keyevent@<db>__:<event>" with the key as message, in that order.
 void NotifyKeyspaceEvent(ServerState& server, uint32_t type, std::string_view event,
                          std::string_view key, int db);
+
+// Publishes "expired" (class x) for every key the keyspace reports expired,
+// whether the timing wheel reclaimed it at its deadline or a lookup found
+// it past it. Borrows the ServerState that holds it.
+class ExpiredEventPublisher final : public KeyspaceObserver {
+ public:
+  explicit ExpiredEventPublisher(ServerState& server) : server_(server) {}
+  void OnKeyExpired(int db, std::string_view key) override;
+
+ private:
+  ServerState& server_;
+};
 
 }  // namespace ss::cmd

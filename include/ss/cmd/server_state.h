@@ -13,6 +13,8 @@
 
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
+#include "ss/cmd/notify.h"
+#include "ss/cmd/pubsub.h"
 #include "ss/config.h"
 #include "ss/session/seal.h"
 #include "ss/session/session_store.h"
@@ -88,6 +90,12 @@ class ServerState {
   std::string csrf_secret;
   session::SealKey seal_key;
   Stats stats;
+  // Pub/Sub subscriptions (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE); a closing
+  // client is unsubscribed from everything through on_client_closed.
+  PubSub pubsub;
+  // Publishes "expired" keyspace events as keys reach their deadline
+  // (registered in keyspace_observers).
+  ExpiredEventPublisher expired_events{*this};
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;
   // Called by a connection as it closes, before its Client is destroyed, so

@@ -46,6 +46,9 @@ class Connection final : public cmd::ClientChannel {
   // cmd::ClientChannel.
   void Deliver(std::string_view bytes) override;
   void Kill() override;
+  // Writes what Deliver queued outside a request (Server::OnPrepare, once
+  // per loop turn).
+  void FlushDelivered();
 
  private:
   Connection(Server& server, bool unix_socket);
@@ -90,6 +93,7 @@ class Connection final : public cmd::ClientChannel {
   bool closing_ = false;
   bool registered_ = false;
   bool processing_ = false;  // inside HandleRead: its Flush() will follow
+  bool flush_queued_ = false;  // in the server's list for FlushDelivered
 };
 
 }  // namespace ss::net

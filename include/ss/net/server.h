@@ -49,6 +49,9 @@ class Server {
   char* shared_read_buffer() { return shared_rbuf_.get(); }
   static constexpr size_t kSharedReadBufferSize = 64 * 1024;
   void OnConnectionClosed(Connection* c);
+  // c has delivered bytes to write; OnPrepare flushes it before the loop
+  // next waits for I/O.
+  void QueueFlush(Connection* c) { flush_queue_.push_back(c); }
   // Re-arms the expiry timer if the keyspace now has earlier work.
   void ArmExpiryTimer();
   // CLIENT PAUSE / UNPAUSE changed ServerState's pause: (re)arms the pause
@@ -92,6 +95,7 @@ class Server {
   int64_t expiry_armed_ms_ = -1;  // wall-clock ms the expiry timer fires at
   std::unique_ptr<char[]> shared_rbuf_;
   std::vector<Connection*> connections_;
+  std::vector<Connection*> flush_queue_;  // borrowed; a closed one is removed
   bool shutting_down_ = false;
   int bound_port_ = 0;
 };

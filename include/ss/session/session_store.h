@@ -105,8 +105,10 @@ class SessionStore final : public EntryIndex {
   std::optional<int64_t> Extend(int db, std::string_view sandbox, std::string_view id,
                                 int64_t seconds);
   bool Delete(int db, std::string_view sandbox, std::string_view id);
-  // SESSION.REVOKE ... USER: sessions deleted.
-  size_t Revoke(int db, std::string_view sandbox, std::string_view user);
+  // SESSION.REVOKE ... USER: sessions deleted; their keys are appended to
+  // *deleted_keys when given (for keyspace events).
+  size_t Revoke(int db, std::string_view sandbox, std::string_view user,
+                std::vector<std::string>* deleted_keys = nullptr);
   // SESSION.LIST: calls fn with each id of the page; returns the next cursor
   // (0 when done). SCAN's guarantee: a session present for the whole
   // iteration is reported at least once.
