@@ -29,6 +29,18 @@ struct Config {
   int64_t session_max_meta = 64 * 1024;   // largest custom_metadata, bytes
   std::string csrf_secret;                // empty: random per start (warned)
 
+  // Cluster compatibility (--cluster-compat): answer CLUSTER SLOTS/SHARDS/
+  // NODES/... as a one-node Redis Cluster owning all 16384 slots, so cluster
+  // clients (redis-py RedisCluster) work against a single sessiond. Only
+  // database 0 is then selectable, as in Redis Cluster. Fixed at start.
+  bool cluster_compat = false;
+
+  // SLOWLOG (Redis's names and defaults): commands that ran at least this
+  // many microseconds are logged (-1: none, 0: all); the log keeps the
+  // newest slowlog_max_len entries.
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";
   std::string config_file;         // where --config came from, for INFO

@@ -19,7 +19,12 @@ CommandTable::CommandTable(std::initializer_list<std::span<const CommandSpec>> f
 const CommandTable& CommandTable::Get() {
   static const CommandTable table{StringCommands(),  KeyCommands(),    ConnectionCommands(),
                                   ServerCommands(),  ConfigCommands(), IntrospectionCommands(),
-                                 SessionCommands(), CsrfCommands()};
+                                 SessionCommands(), CsrfCommands(),
+                                  ClusterCommands(),
+                                  ObjectCommands(),
+                                  CommandLogCommands(),
+                                  DbCommands(),
+                                  FunctionCommands()};
   return table;
 }
 

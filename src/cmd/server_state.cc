@@ -1,6 +1,7 @@
 #include "ss/cmd/server_state.h"
 
 #include <random>
+#include <vector>
 
 #include "ss/log.h"
 #include "ss/session/ids.h"
@@ -40,6 +41,8 @@ ServerState::ServerState(Config cfg, const Clock& clk)
   }
   seal_key = session::DeriveSealKey(csrf_secret);
   keyspace.set_observer(&keyspace_observers);
+  // A closing MONITOR client stops receiving lines.
+  on_client_closed.push_back([this](Client& c) { std::erase(command_log.monitors, &c); });
 }
 
 }  // namespace ss::cmd

@@ -12,6 +12,7 @@
 
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
+#include "ss/cmd/command_log.h"
 #include "ss/config.h"
 #include "ss/session/seal.h"
 #include "ss/session/session_store.h"
@@ -69,6 +70,8 @@ class ServerState {
   std::string csrf_secret;
   session::SealKey seal_key;
   Stats stats;
+  // SLOWLOG entries and MONITOR clients (see LogCommand in command.h).
+  CommandLog command_log;
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;
   // Called by a connection as it closes, before its Client is destroyed, so
