@@ -63,6 +63,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--requirepass", config.requirepass,
                  "Password clients must give with AUTH or HELLO ... AUTH (default: none)");
+  app.add_flag("--cluster-compat", config.cluster_compat,
+               "Answer CLUSTER commands as a one-node cluster owning every slot");
+  app.add_option("--slowlog-log-slower-than", config.slowlog_log_slower_than,
+                 "SLOWLOG threshold, microseconds (-1: log nothing, 0: log everything)")
+      ->check(CLI::Range(int64_t{-1}, INT64_MAX))
+      ->capture_default_str();
+  app.add_option("--slowlog-max-len", config.slowlog_max_len, "Entries SLOWLOG keeps")
+      ->check(CLI::Range(int64_t{0}, INT64_MAX))
+      ->capture_default_str();
   auto* secret_opt = app.add_option("--csrf-secret", config.csrf_secret,
                                     "Secret for CSRF and sealed tokens (default: random per start)");
   std::string secret_file;

@@ -393,3 +393,141 @@ TEST_CASE("far deadlines and long keys survive rename and overwrite") {
   ExpireAll(ks);
   CHECK(ks.Size(0) == 0);
 }
+
+namespace {
+
+// Records what an EntryIndex hears, as "<event> <db> <key>" lines.
+class RecordingIndex : public ss::EntryIndex {
+ public:
+  void OnEntryAdded(int db, Entry* e) override {
+    events.push_back("add " + std::to_string(db) + " " + std::string(e->key()));
+  }
+  void OnEntryRemoved(int db, Entry* e, Removal why) override {
+    events.push_back(std::string(why == Removal::kExpired ? "expire " : "remove ") +
+                     std::to_string(db) + " " + std::string(e->key()));
+  }
+  void OnDatabaseFlushed(int db) override { events.push_back("flush " + std::to_string(db)); }
+  void OnDatabasesSwapped(int a, int b) override {
+    events.push_back("swap " + std::to_string(a) + " " + std::to_string(b));
+  }
+  std::vector<std::string> events;
+};
+
+}  // namespace
+
+TEST_CASE("Move relinks the entry into the other database, deadline and index included") {
+  ManualClock clock(10'000);
+  RecordingObserver obs;
+  RecordingIndex index;
+  Keyspace ks(clock, 3);
+  ks.set_observer(&obs);
+  ks.set_index(&index, "s:");
+  ks.Set(0, "s:a", "va", 20'000);
+  ks.Set(0, "plain", "vp");
+  const size_t memory = ks.used_memory();
+  index.events.clear();
+  obs.written.clear();
+
+  CHECK(ks.Move(0, "s:a", 1));
+  CHECK(ks.Find(0, "s:a") == nullptr);
+  Entry* moved = ks.Find(1, "s:a");
+  REQUIRE(moved != nullptr);
+  CHECK(moved->value() == "va");
+  CHECK(moved->deadline_ms() == 20'000);
+  CHECK(ks.Expires(0) == 0);
+  CHECK(ks.Expires(1) == 1);
+  CHECK(ks.used_memory() == memory);
+  CHECK(index.events == std::vector<std::string>{"remove 0 s:a", "add 1 s:a"});
+  CHECK(obs.written == std::vector<std::string>{"0:s:a", "1:s:a"});
+
+  // Missing source, or a live key of that name in the target: nothing moves.
+  CHECK_FALSE(ks.Move(0, "nokey", 1));
+  ks.Set(2, "plain", "other");
+  CHECK_FALSE(ks.Move(0, "plain", 2));
+  CHECK(ks.Find(0, "plain")->value() == "vp");
+  // An expired target does not block the move.
+  ks.Set(2, "plain2", "old", 10'001);
+  ks.Set(0, "plain2", "new");
+  clock.AdvanceMs(2);
+  CHECK(ks.Move(0, "plain2", 2));
+  CHECK(ks.Find(2, "plain2")->value() == "new");
+
+  // The moved deadline fires in the new database.
+  clock.SetMs(20'001);
+  ExpireAll(ks);
+  CHECK(ks.Size(1) == 0);
+  CHECK(obs.expired.back() == "1:s:a");
+  CHECK(index.events.back() == "expire 1 s:a");
+}
+
+TEST_CASE("Copy duplicates value, type and deadline; REPLACE or not") {
+  ManualClock clock(10'000);
+  RecordingObserver obs;
+  RecordingIndex index;
+  Keyspace ks(clock, 2);
+  ks.set_observer(&obs);
+  ks.set_index(&index, "s:");
+  ks.Set(0, "s:a", "record", 50'000, false, ss::ValueType::kSession);
+  ks.Set(0, "b", "vb");
+  index.events.clear();
+  obs.written.clear();
+
+  Entry* c = ks.Copy(0, "s:a", 1, "s:a", false);
+  REQUIRE(c != nullptr);
+  CHECK(c->value() == "record");
+  CHECK(c->type() == ss::ValueType::kSession);
+  CHECK(c->deadline_ms() == 50'000);
+  CHECK(ks.Find(0, "s:a") != nullptr);
+  CHECK(index.events == std::vector<std::string>{"add 1 s:a"});
+  CHECK(obs.written == std::vector<std::string>{"1:s:a"});
+
+  const size_t memory = ks.used_memory();
+  CHECK(ks.Copy(0, "b", 1, "s:a", false) == nullptr);  // target exists
+  CHECK(ks.used_memory() == memory);
+  CHECK(ks.Copy(0, "nokey", 1, "x", true) == nullptr);
+  index.events.clear();
+  Entry* r = ks.Copy(0, "b", 1, "s:a", true);
+  REQUIRE(r != nullptr);
+  CHECK(r->value() == "vb");
+  CHECK(r->type() == ss::ValueType::kString);
+  CHECK(r->deadline_ms() == kNoDeadline);
+  CHECK(ks.Expires(1) == 0);
+  CHECK(index.events == std::vector<std::string>{"remove 1 s:a", "add 1 s:a"});
+  // Same database, another name.
+  REQUIRE(ks.Copy(0, "b", 0, "b2", false) != nullptr);
+  CHECK(ks.Find(0, "b2")->value() == "vb");
+  CHECK(ks.Size(0) == 3);
+}
+
+TEST_CASE("SwapDatabases trades contents and deadlines and tells index and observer") {
+  ManualClock clock(10'000);
+  RecordingObserver obs;
+  RecordingIndex index;
+  Keyspace ks(clock, 3);
+  ks.set_observer(&obs);
+  ks.set_index(&index, "s:");
+  ks.Set(0, "a", "in0", 15'000);
+  ks.Set(2, "b", "in2");
+  ks.Set(2, "c", "in2", 16'000);
+  index.events.clear();
+
+  ks.SwapDatabases(0, 2);
+  CHECK(ks.Size(0) == 2);
+  CHECK(ks.Size(2) == 1);
+  CHECK(ks.Expires(0) == 1);
+  CHECK(ks.Find(2, "a")->value() == "in0");
+  CHECK(ks.Find(0, "b")->value() == "in2");
+  CHECK(index.events == std::vector<std::string>{"swap 0 2"});
+  CHECK(obs.changed == std::vector<int>{0, 2});
+
+  ks.SwapDatabases(1, 1);  // no-op, heard by nobody
+  CHECK(obs.changed.size() == 2);
+
+  // Deadlines fire in the database the entry now lives in.
+  clock.SetMs(16'001);
+  ExpireAll(ks);
+  CHECK(ks.Size(2) == 0);
+  CHECK(ks.Size(0) == 1);
+  std::set<std::string> expired(obs.expired.begin(), obs.expired.end());
+  CHECK(expired == std::set<std::string>{"2:a", "0:c"});
+}

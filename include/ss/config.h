@@ -35,6 +35,17 @@ struct Config {
   // Keyspace notifications: cmd::NotifyClass flags, as Redis's
   // notify-keyspace-events string ("" = none; see cmd/notify.h).
   uint32_t notify_keyspace_events = 0;
+  // Cluster compatibility (--cluster-compat): answer CLUSTER SLOTS/SHARDS/
+  // NODES/... as a one-node Redis Cluster owning all 16384 slots, so cluster
+  // clients (redis-py RedisCluster) work against a single sessiond. Only
+  // database 0 is then selectable, as in Redis Cluster. Fixed at start.
+  bool cluster_compat = false;
+
+  // SLOWLOG (Redis's names and defaults): commands that ran at least this
+  // many microseconds are logged (-1: none, 0: all); the log keeps the
+  // newest slowlog_max_len entries.
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
 
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ss/cmd/args.h"
+#include "ss/cmd/cluster.h"
 #include "ss/cmd/command.h"
 #include "ss/cmd/errors.h"
 
@@ -128,7 +129,7 @@ void CmdHello(CommandContext& ctx) {
   ctx.reply.Bulk("id");
   ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
   ctx.reply.Bulk("mode");
-  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk(RedisMode(ctx.server));
   ctx.reply.Bulk("role");
   ctx.reply.Bulk("master");
   ctx.reply.Bulk("modules");

@@ -21,7 +21,9 @@ const CommandTable& CommandTable::Get() {
   static const CommandTable table{StringCommands(),  KeyCommands(),    ConnectionCommands(),
                                   ServerCommands(),  ConfigCommands(), IntrospectionCommands(),
                                  SessionCommands(), CsrfCommands(),     TransactionCommands(),
-                                 AuthCommands(),      PubSubCommands()};
+                                 AuthCommands(),      PubSubCommands(),
+                                  ClusterCommands(),   ObjectCommands(),    CommandLogCommands(),
+                                  DbCommands(),        FunctionCommands()};
   return table;
 }
 

@@ -159,6 +159,25 @@ const Param kParams[] = {
        if (err.empty() && apply) c.maxmemory = n;
        return err;
      }},
+    {"cluster-enabled", false, [](const Config& c) { return std::string(c.cluster_compat ? "yes" : "no"); },
+     nullptr},
+    {"slowlog-log-slower-than", true,
+     [](const Config& c) { return std::to_string(c.slowlog_log_slower_than); },
+     [](Config& c, std::string_view v, bool apply) {
+       // Redis's bounds: -1 (disabled) .. LLONG_MAX.
+       int64_t n = 0;
+       std::string err = Bounded(v, -1, INT64_MAX, false, &n);
+       if (err.empty() && apply) c.slowlog_log_slower_than = n;
+       return err;
+     }},
+    {"slowlog-max-len", true, [](const Config& c) { return std::to_string(c.slowlog_max_len); },
+     [](Config& c, std::string_view v, bool apply) {
+       // Redis's bounds: 0 .. LONG_MAX.
+       int64_t n = 0;
+       std::string err = Bounded(v, 0, INT64_MAX, false, &n);
+       if (err.empty() && apply) c.slowlog_max_len = n;
+       return err;
+     }},
     {"maxmemory-policy", true, [](const Config& c) { return c.maxmemory_policy; },
      [](Config& c, std::string_view v, bool apply) -> std::string {
        if (!EqualsIgnoreCase(v, "noeviction")) {

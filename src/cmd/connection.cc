@@ -53,6 +53,10 @@ void CmdSelect(CommandContext& ctx) {
     ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
     return;
   }
+  if (ctx.server.config.cluster_compat && id != 0) {
+    ctx.reply.Error("ERR SELECT is not allowed in cluster mode");
+    return;
+  }
   if (id < 0 || id >= ctx.keyspace().databases()) {
     ctx.reply.Error(kErrDbIndex);
     return;

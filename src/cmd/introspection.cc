@@ -70,6 +70,7 @@ constexpr FlagName kFlagNames[] = {
     {kCmdPubSub, "pubsub"},        {kCmdNoScript, "noscript"},
     {kCmdBlocking, "blocking"},    {kCmdLoading, "loading"},
     {kCmdStale, "stale"},          {kCmdSkipMonitor, "skip_monitor"},
+    {kCmdSkipSlowlog, "skip_slowlog"},
     {kCmdFast, "fast"},            {kCmdNoAuth, "no_auth"},
     {kCmdMayReplicate, "may_replicate"}, {kCmdNoMandatoryKeys, "no_mandatory_keys"},
     {kCmdNoMulti, "no_multi"},     {kCmdAllowBusy, "allow_busy"},
@@ -275,6 +276,45 @@ void CmdCommandList(CommandContext& ctx) {
   for (const std::string& n : names) ctx.reply.Bulk(n);
 }
 
+// COMMAND GETKEYS <command> [arg ...]: the key arguments of a full command
+// line, from the table's key positions, with getKeysSubcommandImpl's checks
+// in its order.
+void CmdCommandGetKeys(CommandContext& ctx) {
+  std::span<const std::string_view> argv = ctx.args.subspan(2);
+  const CommandSpec* spec = CommandTable::Get().Find(argv[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
+    spec = CommandTable::FindSub(*spec, argv[1]);
+  }
+  if (spec == nullptr) {
+    ctx.reply.Error("ERR Invalid command specified");
+    return;
+  }
+  if (spec->keys.first <= 0) {
+    ctx.reply.Error("ERR The command has no key arguments");
+    return;
+  }
+  const auto argc = static_cast<int64_t>(argv.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    ctx.reply.Error("ERR Invalid number of arguments specified for command");
+    return;
+  }
+  // getKeysUsingKeySpecs for one range spec: a last position past the
+  // arguments is a syntax error of the command line.
+  const int64_t first = spec->keys.first;
+  const int64_t last = spec->keys.last < 0 ? argc + spec->keys.last : spec->keys.last;
+  if (last >= argc || last < first || first >= argc) {
+    ctx.reply.Error("ERR Invalid arguments specified for command");
+    return;
+  }
+  std::vector<std::string_view> keys;
+  // Bounded by the argument count.
+  for (int64_t j = first; j <= last; j += spec->keys.step) {
+    keys.push_back(argv[static_cast<size_t>(j)]);
+  }
+  ctx.reply.ArrayHeader(keys.size());
+  for (std::string_view k : keys) ctx.reply.Bulk(k);
+}
+
 void CmdCommandHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -292,6 +332,8 @@ void CmdCommandHelp(CommandContext& ctx) {
       "    Return documentation details about multiple commands.",
       "    If no command names are given, documentation details for all",
       "    commands are returned.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full Redis command.",
       "HELP",
       "    Print this help.",
   };
@@ -304,6 +346,9 @@ constexpr CommandSpec kCommandSubcommands[] = {
     {"DOCS", -2, kCmdLoading | kCmdStale, {}, CmdCommandDocs, "server", "7.0.0",
      "Returns documentary information about one, multiple or all commands.",
      "O(N) where N is the number of commands to look up", "@slow @connection"},
+    {"GETKEYS", -4, kCmdLoading | kCmdStale, {}, CmdCommandGetKeys, "server", "2.8.13",
+     "Extract keys given a full Redis command",
+     "O(N) where N is the number of arguments to the command", "@slow @connection"},
     {"HELP", 2, kCmdLoading | kCmdStale, {}, CmdCommandHelp, "server", "5.0.0",
      "Returns helpful text about the different subcommands.", "O(1)", "@slow @connection"},
     {"INFO", -2, kCmdLoading | kCmdStale, {}, CmdCommandInfo, "server", "2.8.13",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ss/cmd/args.h"
+#include "ss/cmd/cluster.h"
 #include "ss/cmd/command.h"
 #include "ss/cmd/errors.h"
 #include "ss_version.h"
@@ -80,7 +81,7 @@ void InfoServer(CommandContext& ctx, InfoBuilder& b) {
   b.Field("redis_version", kRedisCompatVersion);
   b.Field("redis_git_sha1", "00000000");
   b.Field("redis_git_dirty", "0");
-  b.Field("redis_mode", "standalone");
+  b.Field("redis_mode", RedisMode(ctx.server));
   b.Field("sessiond_version", SS_VERSION);
   b.Field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
   b.Field("arch_bits", std::to_string(sizeof(void*) * 8));
@@ -191,9 +192,9 @@ void InfoCpu(CommandContext&, InfoBuilder& b) {
   b.Field("used_cpu_user", buf);
 }
 
-void InfoCluster(CommandContext&, InfoBuilder& b) {
+void InfoCluster(CommandContext& ctx, InfoBuilder& b) {
   b.Section("Cluster");
-  b.Field("cluster_enabled", "0");
+  b.Field("cluster_enabled", ctx.server.config.cluster_compat ? "1" : "0");
 }
 
 void InfoKeyspace(CommandContext& ctx, InfoBuilder& b) {

@@ -1,6 +1,7 @@
 #include "ss/cmd/server_state.h"
 
 #include <random>
+#include <vector>
 
 #include "ss/log.h"
 #include "ss/session/ids.h"
@@ -42,6 +43,8 @@ ServerState::ServerState(Config cfg, const Clock& clk)
   keyspace.set_observer(&keyspace_observers);
   keyspace_observers.Add(&expired_events);
   on_client_closed.push_back([this](Client& c) { pubsub.UnsubscribeAll(c); });
+  // A closing MONITOR client stops receiving lines.
+  on_client_closed.push_back([this](Client& c) { std::erase(command_log.monitors, &c); });
 }
 
 }  // namespace ss::cmd

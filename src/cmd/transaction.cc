@@ -100,7 +100,7 @@ constexpr CommandSpec kTransactionCommands[] = {
     {"DISCARD", 1, kTxFlags, {}, CmdDiscard, "transactions", "2.0.0",
      "Discards a transaction.", "O(N), when N is the number of queued commands",
      "@fast @transaction"},
-    {"EXEC", 1, kCmdNoScript | kCmdLoading | kCmdStale, {}, CmdExec, "transactions", "1.2.0",
+    {"EXEC", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog, {}, CmdExec, "transactions", "1.2.0",
      "Executes all commands in a transaction.", "Depends on commands in the transaction",
      "@slow @transaction"},
     {"MULTI", 1, kTxFlags, {}, CmdMulti, "transactions", "1.2.0", "Starts a transaction.",

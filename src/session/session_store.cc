@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "ss/session/pyjson.h"
 
@@ -423,6 +424,11 @@ void SessionStore::OnEntryRemoved(int db, Entry* e, Removal why) {
   assert(removed == e);
   if (why == Removal::kExpired) ++sb->stats.expired;
   if (s.fields.has_user) RemoveFromUser(*sb, s.fields.user, e);
+}
+
+// The sandboxes (sessions, user lists and counters) follow their entries.
+void SessionStore::OnDatabasesSwapped(int a, int b) {
+  std::swap(dbs_[static_cast<size_t>(a)], dbs_[static_cast<size_t>(b)]);
 }
 
 void SessionStore::OnDatabaseFlushed(int db) {

@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 namespace ss {
 
@@ -12,7 +13,13 @@ Keyspace::Keyspace(const Clock& clock, int databases) : clock_(clock) {
   }
 }
 
-Keyspace::~Keyspace() { FlushAll(); }
+Keyspace::~Keyspace() {
+  // Going away is not a change anyone follows: the observer and the index
+  // may already be gone (they are usually declared after the keyspace).
+  observer_ = nullptr;
+  index_ = nullptr;
+  FlushAll();
+}
 
 void Keyspace::Link(Database& d, Entry* e) {
   if (e->has_deadline()) d.wheel.Schedule(e);
@@ -193,6 +200,59 @@ void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   Added(db, n);
   Written(db, from);
   Written(db, to);
+}
+
+bool Keyspace::Move(int db, std::string_view key, int dst_db) {
+  assert(db != dst_db);
+  Entry* e = Find(db, key);
+  if (e == nullptr || Find(dst_db, key) != nullptr) return false;
+  Database& from = *dbs_[static_cast<size_t>(db)];
+  Database& to = *dbs_[static_cast<size_t>(dst_db)];
+  Removed(db, e, EntryIndex::Removal::kDeleted);
+  Unlink(from, e);
+  Entry* removed = from.table.Remove(e->key());
+  assert(removed == e);
+  (void)removed;
+  to.table.Insert(e);
+  Link(to, e);
+  Added(dst_db, e);
+  Written(db, e->key());
+  Written(dst_db, e->key());
+  return true;
+}
+
+Entry* Keyspace::Copy(int src_db, std::string_view from, int dst_db, std::string_view to,
+                      bool replace) {
+  assert(src_db != dst_db || from != to);
+  Entry* src = Find(src_db, from);
+  if (src == nullptr) return nullptr;
+  Database& d = *dbs_[static_cast<size_t>(dst_db)];
+  // Create before deleting the target: src may not be looked up again.
+  Entry* n = Entry::Create(to, src->value(), src->type());
+  entry_bytes_ += n->AllocatedBytes();
+  n->set_deadline_ms(src->deadline_ms());
+  if (Entry* old = Find(dst_db, to); old != nullptr) {
+    if (!replace) {
+      Destroy(n);
+      return nullptr;
+    }
+    DeleteEntry(dst_db, old);
+  }
+  d.table.Insert(n);
+  Link(d, n);
+  Added(dst_db, n);
+  Written(dst_db, to);
+  return n;
+}
+
+void Keyspace::SwapDatabases(int a, int b) {
+  if (a == b) return;
+  std::swap(dbs_[static_cast<size_t>(a)], dbs_[static_cast<size_t>(b)]);
+  if (index_ != nullptr) index_->OnDatabasesSwapped(a, b);
+  if (observer_ != nullptr) {
+    observer_->OnDatabaseChanged(a);
+    observer_->OnDatabaseChanged(b);
+  }
 }
 
 size_t Keyspace::Size(int db) const { return dbs_[static_cast<size_t>(db)]->table.size(); }

@@ -94,6 +94,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMandatoryKeys = 1u << 14,
   kCmdNoMulti = 1u << 15,
   kCmdAllowBusy = 1u << 16,
+  kCmdSkipSlowlog = 1u << 17,  // never in SLOWLOG (Redis: EXEC)
 };
 
 // Legacy (first, last, step) key positions, as COMMAND INFO reports them;
@@ -130,6 +131,11 @@ std::span<const CommandSpec> CsrfCommands();
 std::span<const CommandSpec> TransactionCommands();
 std::span<const CommandSpec> AuthCommands();
 std::span<const CommandSpec> PubSubCommands();
+std::span<const CommandSpec> ClusterCommands();
+std::span<const CommandSpec> ObjectCommands();
+std::span<const CommandSpec> CommandLogCommands();
+std::span<const CommandSpec> DbCommands();
+std::span<const CommandSpec> FunctionCommands();
 
 class CommandTable {
  public:

@@ -15,6 +15,7 @@
 #include "ss/cmd/client.h"
 #include "ss/cmd/notify.h"
 #include "ss/cmd/pubsub.h"
+#include "ss/cmd/command_log.h"
 #include "ss/config.h"
 #include "ss/session/seal.h"
 #include "ss/session/session_store.h"
@@ -96,6 +97,8 @@ class ServerState {
   // Publishes "expired" keyspace events as keys reach their deadline
   // (registered in keyspace_observers).
   ExpiredEventPublisher expired_events{*this};
+  // SLOWLOG entries and MONITOR clients (see LogCommand in command.h).
+  CommandLog command_log;
   // Every connected client by id. Connections add and remove themselves.
   std::map<uint64_t, Client*> clients;
   // Called by a connection as it closes, before its Client is destroyed, so

@@ -137,6 +137,7 @@ class SessionStore final : public EntryIndex {
   void OnEntryAdded(int db, Entry* e) override;
   void OnEntryRemoved(int db, Entry* e, Removal why) override;
   void OnDatabaseFlushed(int db) override;
+  void OnDatabasesSwapped(int a, int b) override;
 
  private:
   struct StringHash {

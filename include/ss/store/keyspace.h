@@ -46,6 +46,8 @@ class KeyspaceObserver {
 // table with its value written. OnEntryRemoved: it is about to leave (key and
 // value still readable). A value rewritten in place is reported as a removal
 // then an addition. OnDatabaseFlushed: every entry of db is gone at once.
+// OnDatabasesSwapped: the entries of a and b traded places (SWAPDB); the
+// entries themselves did not move.
 class EntryIndex {
  public:
   enum class Removal { kDeleted, kExpired };
@@ -53,6 +55,7 @@ class EntryIndex {
   virtual void OnEntryAdded(int db, Entry* e) = 0;
   virtual void OnEntryRemoved(int db, Entry* e, Removal why) = 0;
   virtual void OnDatabaseFlushed(int db) = 0;
+  virtual void OnDatabasesSwapped(int a, int b) = 0;
 };
 
 class Keyspace final : private ExpiryHandler {
@@ -102,6 +105,20 @@ class Keyspace final : private ExpiryHandler {
   // Moves the entry at `from` to `to` (replacing anything at `to`), keeping
   // its value and deadline. REQUIRES: from is live.
   void Rename(int db, std::string_view from, std::string_view to);
+
+  // Moves the live entry `key` of db to dst_db under the same name, keeping
+  // value, type and deadline (the block itself moves; no copy). False,
+  // changing nothing, if key is not live in db or is already live in dst_db.
+  // REQUIRES: db != dst_db.
+  bool Move(int db, std::string_view key, int dst_db);
+  // Copies the live entry `from` of src_db to `to` in dst_db with its value,
+  // type and deadline. nullptr, changing nothing, if `from` is not live, or
+  // if `to` is live and !replace. Returns the new entry.
+  // REQUIRES: src_db != dst_db or from != to.
+  Entry* Copy(int src_db, std::string_view from, int dst_db, std::string_view to, bool replace);
+  // Swaps the contents of databases a and b (SWAPDB), with their deadlines;
+  // O(1) whatever their size. The index and the observer hear of both.
+  void SwapDatabases(int a, int b);
 
   size_t Size(int db) const;
   size_t Expires(int db) const;
