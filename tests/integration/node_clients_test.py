@@ -45,9 +45,9 @@ def npm_install(res):
 
 def run_script(res, script, pkg, port):
     """Runs one node script; its checks count as this suite's checks."""
-    what = '%s %s' % (script, pkg)
+    what = ('%s %s' % (script, pkg)).strip()
     try:
-        p = subprocess.run([node_path(), os.path.join(NODE_DIR, script), str(port), pkg],
+        p = subprocess.run([node_path(), os.path.join(NODE_DIR, script), str(port)] + ([pkg] if pkg else []),
                            cwd=NODE_DIR, capture_output=True, timeout=SCRIPT_DEADLINE_S,
                            stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as e:
@@ -56,7 +56,7 @@ def run_script(res, script, pkg, port):
         return
     out = p.stdout.decode('utf-8', 'replace')
     for line in out.splitlines():
-        if line.startswith('client:') or line.startswith('FAIL:') or line.startswith('  '):
+        if line.startswith(('client:', 'FAIL:', '  ', 'app output:')):
             print(line, flush=True)
     m = SUMMARY.findall(p.stdout)
     if not m:

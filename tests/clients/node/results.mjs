@@ -1,14 +1,16 @@
 // Check counting shared by the node client scripts: the same conventions as
 // tests/integration/harness.py (one "FAIL: ..." line per failed check, then
 // "N passed, N failed"; exit 1 on any failure or when nothing was checked).
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, inspect } from 'node:util';
 
-const require = createRequire(import.meta.url);
-
-// The installed version of an npm package (or alias), from its package.json.
+// The installed version of an npm package (or alias), from its package.json
+// (read as a file: some packages' "exports" hide package.json from require).
 export function packageVersion(name) {
-  return require(`${name}/package.json`).version;
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', name, 'package.json');
+  return JSON.parse(readFileSync(file, 'utf8')).version;
 }
 
 // Deadline for one awaited event (a pub/sub message): only keeps a broken
@@ -31,7 +33,7 @@ export class Results {
   }
 
   check(cond, what, detail = '') {
-    if (process.env.CLIENT_TEST_VERBOSE) console.log(`check: ${what}: ${cond ? "ok" : "FAILED"}`);
+    if (process.env.CLIENT_TEST_VERBOSE) console.log(`check ${Date.now() % 100000}: ${what}: ${cond ? "ok" : "FAILED"}`);
     if (cond) {
       this.passed++;
     } else {
