@@ -121,6 +121,8 @@ def main():
     try:
         v = subprocess.run([harness.redis_cli_path(), '--version'], capture_output=True, text=True).stdout
         print('client: %s' % v.strip(), flush=True)
+        v = subprocess.run([benchmark_path(), '--version'], capture_output=True, text=True).stdout
+        print('client: %s' % v.strip(), flush=True)
         srv = harness.Server(harness.sessiond_path()).start()
         print('server: %s' % srv.name, flush=True)
         run(res, srv)
