@@ -1,6 +1,7 @@
 // Check counting shared by the node client scripts: the same conventions as
 // tests/integration/harness.py (one "FAIL: ..." line per failed check, then
 // "N passed, N failed"; exit 1 on any failure or when nothing was checked).
+// CLIENT_TEST_VERBOSE=1 also prints every step and check as it runs.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,7 @@ export class Results {
   }
 
   check(cond, what, detail = '') {
-    if (process.env.CLIENT_TEST_VERBOSE) console.log(`check ${Date.now() % 100000}: ${what}: ${cond ? "ok" : "FAILED"}`);
+    if (process.env.CLIENT_TEST_VERBOSE) console.log(`check: ${what}: ${cond ? 'ok' : 'FAILED'}`);
     if (cond) {
       this.passed++;
     } else {
