@@ -5,6 +5,9 @@
 set -u
 cd "$(dirname "$0")/.."
 tools/deps.sh test || exit 1
+# The Node.js client tests' npm packages (npm ci from the lockfile; a no-op
+# when node_modules is already up to date).
+tests/clients/node/install.sh || exit 1
 
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
