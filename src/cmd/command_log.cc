@@ -212,6 +212,12 @@ void CmdSlowlogHelp(CommandContext& ctx) {
 // The client receives every later command as a status line. A client that
 // is already a monitor gets no reply at all, as in Redis.
 void CmdMonitor(CommandContext& ctx) {
+  // Run from EXEC (the client is still in MULTI then): Redis refuses it
+  // there, as the client expects one reply per command.
+  if (ctx.client.in_multi) {
+    ctx.reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
   auto& monitors = ctx.server.command_log.monitors;
   if (std::find(monitors.begin(), monitors.end(), &ctx.client) != monitors.end()) return;
   monitors.push_back(&ctx.client);

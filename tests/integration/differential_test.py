@@ -524,6 +524,12 @@ raw(encode('SET', 'p1', 'a') + encode('GET', 'p1') + b'PING\r\n' + encode('DEL',
     replies=4)
 raw(b'\t ECHO \t  tabs  \r\n')
 
+# --- commands Redis refuses inside EXEC ---------------------------------------
+c('MULTI')
+c('MONITOR')
+c('PING')
+c('EXEC')
+
 MAX_MISMATCHES_SHOWN = 15
 
 
