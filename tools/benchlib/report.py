@@ -8,8 +8,10 @@ from .stats import median
 
 # Which way is better for each metric, by substring of its name.
 def better(metric):
-    if metric.startswith("target"):
+    if metric.startswith("target") or metric.endswith("expected"):
         return "same"          # an input, equal for both servers
+    if "received" in metric:
+        return "higher"        # events that arrived (expired-events)
     if "rps" in metric or "/s" in metric or "target >=" in metric:
         return "higher"
     return "lower"
