@@ -399,8 +399,11 @@ namespace {
 // Records what an EntryIndex hears, as "<event> <db> <key>" lines.
 class RecordingIndex : public ss::EntryIndex {
  public:
-  void OnEntryAdded(int db, Entry* e) override {
-    events.push_back("add " + std::to_string(db) + " " + std::string(e->key()));
+  void OnEntryAdded(int db, Entry* e, uint64_t key_hash) override {
+    // A wrong precomputed hash shows up in every expected event list.
+    const bool hash_ok = key_hash == ss::EntryTable::Hash(e->key());
+    events.push_back(std::string(hash_ok ? "add " : "add(bad hash) ") + std::to_string(db) + " " +
+                     std::string(e->key()));
   }
   void OnEntryRemoved(int db, Entry* e, Removal why) override {
     events.push_back(std::string(why == Removal::kExpired ? "expire " : "remove ") +

@@ -194,6 +194,12 @@ TEST_CASE("protocol errors carry Redis's exact text") {
       {"*1\r\n$01\r\n", bad_bulk},
       {"*1\r\n$1x\r\n", bad_bulk},
       {"*1\r\n$536870913\r\n", bad_bulk},
+      // Around the digits-only fast path's 18-digit limit (parser.cc).
+      {"*1\r\n$999999999999999999\r\n", bad_bulk},
+      {"*1\r\n$9999999999999999999\r\n", bad_bulk},
+      {"*1\r\n$99999999999999999999\r\n", bad_bulk},
+      {"*999999999999999999\r\n", bad_mbulk},
+      {"*1\r\n$1\n\r\n", bad_bulk},
       {"*1" + std::string(65535, '1'), "Protocol error: too big mbulk count string"},
       {"*1\0"s + std::string(70000, 'a') + "\r\n", "Protocol error: too big mbulk count string"},
       {"*1\r\n$1" + std::string(65535, 'a'), "Protocol error: too big bulk count string"},
@@ -222,6 +228,9 @@ TEST_CASE("inputs that make redis-server wait") {
       "*1\r\n$4\r\nPING\r",   // both trailing bytes are awaited
       "*2147483647\r\n",
       "*1\r\n$536870912\r\n",
+      "*1\r\n$4\0\r\n"s,      // a NUL after the digits hides the '\r' too
+      "*1\r\n$4"s,
+      "*12"s,
       "*1\0\r\n"s,            // strchr() stops at NUL: the '\r' is never seen
       "PING\0\r\n"s,
       "PING",

@@ -254,6 +254,31 @@ TEST_CASE("ALLOCATE: every bad input is an error and changes nothing") {
         Bulk(Record(id, "demo", nullptr, kT0Us, kT0Us + 86400 * kSecUs, kT0Us, at_limit)));
 }
 
+TEST_CASE("ALLOCATE: a bad byte is refused at every position of a long id") {
+  // The id check takes 8 bytes at a time while they are printable ASCII:
+  // a bad byte in any lane of any block, or in the tail, must still count.
+  CmdHarness h(TestConfig());
+  const std::string bad_bytes = std::string("\x00\x01\x1f\x20\x7f\x80\xff", 7);
+  for (size_t len : {7u, 8u, 9u, 16u, 17u, 23u}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (char bad : bad_bytes) {
+        std::string id(len, 'a');
+        id[pos] = bad;
+        CAPTURE(len);
+        CAPTURE(pos);
+        CAPTURE(static_cast<int>(static_cast<unsigned char>(bad)));
+        CHECK(h.Run({"SESSION.ALLOCATE", "demo", "ID", id}) == Err(kBadSessionId));
+      }
+    }
+  }
+  // The printable ASCII edges, '!' and '~', in every lane are fine.
+  const std::string edges = "!~!~!~!~!~!~!~!~!";
+  CHECK(h.Run({"SESSION.ALLOCATE", "demo", "ID", edges}) == Bulk(edges));
+  // UTF-8 after an ASCII block is still checked as UTF-8.
+  CHECK(h.Run({"SESSION.ALLOCATE", "demo", "ID", "abcdefgh\xC3\xA9"}) == Bulk("abcdefgh\xC3\xA9"));
+  CHECK(h.Run({"SESSION.ALLOCATE", "demo", "ID", "abcdefgh\xC2\xA0"}) == Err(kBadSessionId));
+}
+
 // ============================================================================
 // SESSION.VALIDATE
 // ============================================================================

@@ -23,9 +23,6 @@ constexpr size_t kMaxLongDoubleChars = 5 * 1024;
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
-// ASCII only: option names are ASCII, and the C locale is what Redis runs in.
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 // strtod/strtold report ERANGE for both overflow and underflow; Redis
 // rejects overflow and underflow to zero but keeps denormal results.
 template <typename T>
@@ -109,14 +106,6 @@ bool ParseDouble(std::string_view s, double* out) {
   const double value = std::strtod(text, &end);
   if (end != text + s.size() || RangeRejected(value) || std::isnan(value)) return false;
   *out = value;
-  return true;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
   return true;
 }
 

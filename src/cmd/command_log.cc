@@ -84,13 +84,18 @@ bool RedactSecrets(std::string_view command, std::span<const std::string_view> a
 }
 
 // slowlogPushEntryIfNeeded.
+bool SlowEnough(const Config& config, const CommandSpec& spec, int64_t duration_us) {
+  return (spec.flags & kCmdSkipSlowlog) == 0 && config.slowlog_log_slower_than >= 0 &&
+         duration_us >= config.slowlog_log_slower_than;
+}
+
 void MaybeLogSlow(CommandContext& ctx, const CommandSpec& spec,
                   std::span<const std::string_view> args, int64_t duration_us) {
   const Config& config = ctx.server.config;
   if (spec.flags & kCmdSkipSlowlog) return;
   if (config.slowlog_log_slower_than < 0) return;
   auto& log = ctx.server.command_log.slowlog;
-  if (duration_us >= config.slowlog_log_slower_than) {
+  if (SlowEnough(config, spec, duration_us)) {
     log.push_front(MakeSlowlogEntry(ctx, args, duration_us));
   }
   // Trimmed here, not in CONFIG SET, as Redis does: usually one pop, more
@@ -268,7 +273,13 @@ std::string MonitorLine(int64_t unix_us, int db, std::string_view peer,
 void LogCommand(CommandContext& ctx, const CommandSpec& spec, int64_t duration_us) {
   std::span<const std::string_view> args = ctx.args;
   std::vector<std::string_view> redacted;
-  if (RedactSecrets(ctx.command_name, args, &redacted)) args = redacted;
+  // The name is spelled (and secrets looked for) only when a log will keep
+  // the arguments.
+  if ((SlowEnough(ctx.server.config, spec, duration_us) ||
+       !ctx.server.command_log.monitors.empty()) &&
+      RedactSecrets(FullName(spec, ctx.parent), args, &redacted)) {
+    args = redacted;
+  }
   MaybeLogSlow(ctx, spec, args, duration_us);
   FeedMonitors(ctx, spec, args);
 }

@@ -15,6 +15,21 @@ CommandTable::CommandTable(std::initializer_list<std::span<const CommandSpec>> f
   }
   std::sort(all_.begin(), all_.end(),
             [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+  size_t size = 64;
+  while (size < all_.size() * 4) size *= 2;
+  slots_.assign(size, nullptr);
+  // Bounded: the table is at most a quarter full, so a free slot is near.
+  for (const CommandSpec* spec : all_) {
+    size_t i = HashName(spec->name) & (size - 1);
+    while (slots_[i] != nullptr) i = (i + 1) & (size - 1);
+    slots_[i] = spec;
+  }
+}
+
+uint32_t CommandTable::HashName(std::string_view upper) {
+  uint32_t h = 2166136261u;
+  for (const char c : upper) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return h;
 }
 
 const CommandTable& CommandTable::Get() {
@@ -41,20 +56,19 @@ bool UpperName(std::string_view name, char (&buf)[32], std::string_view* out) {
   return true;
 }
 
-const CommandSpec* FindIn(const std::vector<const CommandSpec*>& sorted, std::string_view upper) {
-  auto it = std::lower_bound(sorted.begin(), sorted.end(), upper,
-                             [](const CommandSpec* s, std::string_view n) { return s->name < n; });
-  if (it != sorted.end() && (*it)->name == upper) return *it;
-  return nullptr;
-}
-
 }  // namespace
 
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[32];
   std::string_view upper;
   if (!UpperName(name, buf, &upper)) return nullptr;
-  return FindIn(all_, upper);
+  const size_t mask = slots_.size() - 1;
+  // Bounded: the table always has free slots, and a probe stops at one.
+  for (size_t i = HashName(upper) & mask;; i = (i + 1) & mask) {
+    const CommandSpec* spec = slots_[i];
+    if (spec == nullptr) return nullptr;
+    if (spec->name == upper) return spec;
+  }
 }
 
 const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_view name) {
@@ -72,7 +86,7 @@ std::string FullName(const CommandSpec& spec, const CommandSpec* parent) {
     out.push_back('|');
   }
   out.append(spec.name);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 
@@ -150,10 +164,10 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
     if (client.in_multi) client.multi_error = true;
     return DispatchResult::kDone;
   }
-  std::string full = FullName(*spec, parent);
-  client.last_command = full;
+  client.last_spec = spec;
+  client.last_parent = parent;
   if (!ArityOk(spec->arity, args.size()) || spec->handler == nullptr) {
-    reject("wrong number of arguments for '" + full + "' command", true);
+    reject("wrong number of arguments for '" + FullName(*spec, parent) + "' command", true);
     return DispatchResult::kDone;
   }
   if (!server.config.requirepass.empty() && !client.authenticated &&
@@ -186,7 +200,7 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
         "PSUBSCRIBE", "PUNSUBSCRIBE", "QUIT", "RESET"};
     const std::string_view top = parent != nullptr ? parent->name : spec->name;
     if (std::find(std::begin(kAllowed), std::end(kAllowed), top) == std::end(kAllowed)) {
-      reject("Can't execute '" + full +
+      reject("Can't execute '" + FullName(*spec, parent) +
                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
                  "in this context",
              true);
@@ -206,7 +220,7 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
     return DispatchResult::kDone;
   }
   CommandContext ctx(server, client, reply, args);
-  ctx.command_name = full;
+  ctx.parent = parent;
   Execute(ctx, *spec);
   return DispatchResult::kDone;
 }

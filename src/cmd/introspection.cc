@@ -47,7 +47,7 @@ std::string ClientInfoLine(const ServerState& server, const Client& c) {
   num("omem", static_cast<int64_t>(c.output_pending));
   num("tot-mem", static_cast<int64_t>(c.query_buffer + c.query_buffer_free + c.output_pending));
   field("events", "r");
-  field("cmd", c.last_command);
+  field("cmd", c.last_spec != nullptr ? FullName(*c.last_spec, c.last_parent) : "NULL");
   field("user", "default");
   num("redir", -1);
   num("resp", c.protocol);

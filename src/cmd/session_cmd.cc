@@ -4,6 +4,7 @@
 // nothing happened. Also the string view of session records for the string
 // commands (CommandContext::StringValue / PlainString). Loop thread only.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -49,8 +50,22 @@ void CommandContext::SetDeadline(Entry* e, int64_t deadline_ms) {
 
 namespace {
 
+// Whether all 8 bytes of w are printable ASCII (0x21..0x7e): no high bit,
+// none below 0x21 (the borrow test is exact once high bits are excluded),
+// none equal to 0x7f (adding 1 sets its high bit).
+bool PrintableAscii8(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  return ((w | (w + kOnes) | ((w - 0x21 * kOnes) & ~w)) & kHigh) == 0;
+}
+
 bool ValidUtf8NoSpace(std::string_view s) {
   size_t i = 0;
+  // Ids are nearly always printable ASCII: 8 bytes per step while they are.
+  for (uint64_t w; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    if (!PrintableAscii8(w)) break;
+  }
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
@@ -232,10 +247,13 @@ void CmdAllocate(CommandContext& ctx) {
     return;
   }
   // A new key with a TTL, reported as SET ... EX would be (docs/sessions.md).
-  const std::string key = Sessions(ctx).KeyOf(id.value());
-  ctx.Notify(kNotifyNew, "new", key);
-  ctx.Notify(kNotifyString, "set", key);
-  ctx.Notify(kNotifyGeneric, "expire", key);
+  // The key is spelled only when someone listens.
+  if (ctx.NotifyWanted(kNotifyNew | kNotifyString | kNotifyGeneric)) {
+    const std::string key = Sessions(ctx).KeyOf(id.value());
+    ctx.Notify(kNotifyNew, "new", key);
+    ctx.Notify(kNotifyString, "set", key);
+    ctx.Notify(kNotifyGeneric, "expire", key);
+  }
   ctx.reply.Bulk(id.value());
 }
 
@@ -315,7 +333,9 @@ void CmdUpdate(CommandContext& ctx) {
     ctx.reply.Error("ERR " + r.error().message);
     return;
   }
-  if (r.value()) ctx.Notify(kNotifyString, "set", Sessions(ctx).KeyOf(ctx.args[2]));
+  if (r.value() && ctx.NotifyWanted(kNotifyString)) {
+    ctx.Notify(kNotifyString, "set", Sessions(ctx).KeyOf(ctx.args[2]));
+  }
   ctx.reply.Integer(r.value() ? 1 : 0);
 }
 
@@ -329,14 +349,18 @@ void CmdExtend(CommandContext& ctx) {
     ctx.reply.Null();
     return;
   }
-  ctx.Notify(kNotifyGeneric, "expire", Sessions(ctx).KeyOf(ctx.args[2]));
+  if (ctx.NotifyWanted(kNotifyGeneric)) {
+    ctx.Notify(kNotifyGeneric, "expire", Sessions(ctx).KeyOf(ctx.args[2]));
+  }
   ctx.reply.Integer((*ttl_ms + 500) / 1000);  // rounded like TTL
 }
 
 void CmdDelete(CommandContext& ctx) {
   if (!CheckTarget(ctx)) return;
   const bool deleted = Sessions(ctx).Delete(ctx.db(), ctx.args[1], ctx.args[2]);
-  if (deleted) ctx.Notify(kNotifyGeneric, "del", Sessions(ctx).KeyOf(ctx.args[2]));
+  if (deleted && ctx.NotifyWanted(kNotifyGeneric)) {
+    ctx.Notify(kNotifyGeneric, "del", Sessions(ctx).KeyOf(ctx.args[2]));
+  }
   ctx.reply.Integer(deleted ? 1 : 0);
 }
 

@@ -68,8 +68,7 @@ void CmdExec(CommandContext& ctx) {
     const Client::QueuedCommand& q = c.multi_queue[i];
     views.assign(q.args.begin(), q.args.end());
     CommandContext sub(ctx.server, c, ctx.reply, views);
-    std::string full = FullName(*q.spec, q.parent);
-    sub.command_name = full;
+    sub.parent = q.parent;
     Execute(sub, *q.spec);
   }
   c.multi_queue.clear();

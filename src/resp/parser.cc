@@ -64,6 +64,31 @@ bool StringToLl(std::string_view s, int64_t* value) {
   return true;
 }
 
+// The common header "<digits>\r" at buf[from...]: parses the digits as
+// StringToLl would and finds the same '\r' FindLineEnd would (only digits
+// precede it, so there is no NUL or earlier '\r'). False sends the caller
+// to the general path: a sign, a leading zero, 19+ digits, any other byte,
+// or the buffer ending first.
+bool ScanDigitsToCr(std::string_view buf, size_t from, size_t* cr, int64_t* value) {
+  const size_t end = std::min(buf.size(), from + 19);
+  size_t i = from;
+  if (i >= end || buf[i] < '1' || buf[i] > '9') return false;
+  int64_t v = buf[i++] - '0';
+  for (; i < end; ++i) {
+    const char c = buf[i];
+    if (c >= '0' && c <= '9') {
+      v = v * 10 + (c - '0');
+    } else if (c == '\r') {
+      *cr = i;
+      *value = v;
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
 // C isspace() in the "C" locale; sdssplitargs skips these between arguments.
 bool IsBlank(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
@@ -235,16 +260,20 @@ bool RequestParser::FindLineEnd(std::string_view buf, size_t from, char target, 
 ParseStatus RequestParser::ParseMultibulk(std::string_view buf, size_t* consumed) {
   if (!in_multibulk_) {
     size_t cr = 0;
-    if (!FindLineEnd(buf, 0, '\r', &cr)) {
-      if (buf.size() > limits_.max_inline_len) return Fail(std::string(kTooBigMbulk));
-      return ParseStatus::kNeedMore;
-    }
-    // Redis also waits for the byte after '\r' (it does not check it).
-    if (cr + 2 > buf.size()) return ParseStatus::kNeedMore;
     int64_t count = 0;
-    if (!StringToLl(buf.substr(1, cr - 1), &count) || count > INT_MAX) {
-      return Fail(std::string(kBadMbulk));
+    if (ScanDigitsToCr(buf, 1, &cr, &count)) {
+      scan_pos_ = cr;
+      if (cr + 2 > buf.size()) return ParseStatus::kNeedMore;
+    } else {
+      if (!FindLineEnd(buf, 0, '\r', &cr)) {
+        if (buf.size() > limits_.max_inline_len) return Fail(std::string(kTooBigMbulk));
+        return ParseStatus::kNeedMore;
+      }
+      // Redis also waits for the byte after '\r' (it does not check it).
+      if (cr + 2 > buf.size()) return ParseStatus::kNeedMore;
+      if (!StringToLl(buf.substr(1, cr - 1), &count)) return Fail(std::string(kBadMbulk));
     }
+    if (count > INT_MAX) return Fail(std::string(kBadMbulk));
     // Redis 7.0's only count limit below INT_MAX is the unauthenticated one.
     if (count > limits_.max_multibulk_len) return Fail(std::string(kUnauthMbulk));
     pos_ = cr + 2;
@@ -265,21 +294,28 @@ ParseStatus RequestParser::ParseMultibulk(std::string_view buf, size_t* consumed
   while (multibulk_left_ > 0) {
     if (bulk_len_ < 0) {
       size_t cr = 0;
-      if (!FindLineEnd(buf, pos_, '\r', &cr)) {
-        if (buf.size() - pos_ > limits_.max_inline_len) return Fail(std::string(kTooBigBulk));
-        return ParseStatus::kNeedMore;
-      }
-      if (cr + 2 > buf.size()) return ParseStatus::kNeedMore;
-      if (buf[pos_] != '$') {
-        // Redis formats this with addReplyErrorFormat, which turns a CR or
-        // LF in the message into a space.
-        const char got = (buf[pos_] == '\r' || buf[pos_] == '\n') ? ' ' : buf[pos_];
-        return Fail(std::string("Protocol error: expected '$', got '") + got + "'");
-      }
       int64_t len = 0;
-      if (!StringToLl(buf.substr(pos_ + 1, cr - pos_ - 1), &len) || len < 0 ||
-          len > limits_.max_bulk_len) {
-        return Fail(std::string(kBadBulk));
+      if (pos_ < buf.size() && buf[pos_] == '$' && ScanDigitsToCr(buf, pos_ + 1, &cr, &len)) {
+        // The same outcome as the general path below, without its scans.
+        scan_pos_ = cr;
+        if (cr + 2 > buf.size()) return ParseStatus::kNeedMore;
+        if (len > limits_.max_bulk_len) return Fail(std::string(kBadBulk));
+      } else {
+        if (!FindLineEnd(buf, pos_, '\r', &cr)) {
+          if (buf.size() - pos_ > limits_.max_inline_len) return Fail(std::string(kTooBigBulk));
+          return ParseStatus::kNeedMore;
+        }
+        if (cr + 2 > buf.size()) return ParseStatus::kNeedMore;
+        if (buf[pos_] != '$') {
+          // Redis formats this with addReplyErrorFormat, which turns a CR or
+          // LF in the message into a space.
+          const char got = (buf[pos_] == '\r' || buf[pos_] == '\n') ? ' ' : buf[pos_];
+          return Fail(std::string("Protocol error: expected '$', got '") + got + "'");
+        }
+        if (!StringToLl(buf.substr(pos_ + 1, cr - pos_ - 1), &len) || len < 0 ||
+            len > limits_.max_bulk_len) {
+          return Fail(std::string(kBadBulk));
+        }
       }
       if (len > limits_.max_unauth_bulk_len) return Fail(std::string(kUnauthBulk));
       pos_ = cr + 2;

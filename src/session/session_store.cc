@@ -405,11 +405,11 @@ SessionStore::Totals SessionStore::StatsOf(int db, const std::string_view* sandb
   return t;
 }
 
-void SessionStore::OnEntryAdded(int db, Entry* e) {
+void SessionStore::OnEntryAdded(int db, Entry* e, uint64_t key_hash) {
   Session s;
   if (!Describe(e, &s)) return;
   Sandbox& sb = GetSandbox(db, s.fields.sandbox);
-  sb.sessions.Insert(e);
+  sb.sessions.Insert(e, key_hash);
   if (s.fields.has_user) AddToUser(sb, s.fields.user, e);
   added_to_ = &sb;
 }

@@ -65,14 +65,14 @@ void Keyspace::ExpireNow(int db, Entry* e) {
 }
 
 Entry* Keyspace::Add(int db, std::string_view key, std::string_view value, int64_t deadline_ms,
-                     ValueType type) {
+                     ValueType type, uint64_t hash) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   Entry* e = Entry::Create(key, value, type);
   entry_bytes_ += e->AllocatedBytes();
   e->set_deadline_ms(deadline_ms);
-  d.table.Insert(e);
+  d.table.Insert(e, hash);
   Link(d, e);
-  Added(db, e);
+  Added(db, e, hash);
   return e;
 }
 
@@ -88,7 +88,9 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
   // Overwriting a live string whose block has room: reuse it in place (no
   // free, malloc or second probe). The common session-refresh case. A much
   // smaller value gets a new block, so a big one's memory is not kept.
-  Entry* cur = d.table.Find(key);
+  // The key is hashed once for the probe, the insert and the index.
+  const uint64_t hash = EntryTable::Hash(key);
+  Entry* cur = d.table.Find(key, hash);
   if (cur != nullptr && cur->FitsInPlace(value.size()) &&
       value.size() >= cur->value_size() / 2 && !IsPast(cur->deadline_ms())) {
     if (keep_ttl) deadline_ms = cur->deadline_ms();
@@ -107,7 +109,7 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
       cur->set_deadline_ms(deadline_ms);
       Link(d, cur);
     }
-    Added(db, cur);
+    Added(db, cur, hash);
     Written(db, key);
     return cur;
   }
@@ -116,7 +118,7 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
     DeleteEntry(db, cur, IsPast(cur->deadline_ms()) ? EntryIndex::Removal::kExpired
                                                      : EntryIndex::Removal::kDeleted);
   }
-  Entry* e = IsPast(deadline_ms) ? nullptr : Add(db, key, value, deadline_ms, type);
+  Entry* e = IsPast(deadline_ms) ? nullptr : Add(db, key, value, deadline_ms, type, hash);
   Written(db, key);
   return e;
 }
@@ -124,12 +126,13 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
 Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
                         int64_t deadline_ms, ValueType type) {
   Database& d = *dbs_[static_cast<size_t>(db)];
-  if (Entry* cur = d.table.Find(key); cur != nullptr) {
+  const uint64_t hash = EntryTable::Hash(key);
+  if (Entry* cur = d.table.Find(key, hash); cur != nullptr) {
     if (!IsPast(cur->deadline_ms())) return nullptr;
     ExpireNow(db, cur);
   }
   if (IsPast(deadline_ms)) return nullptr;
-  Entry* e = Add(db, key, value, deadline_ms, type);
+  Entry* e = Add(db, key, value, deadline_ms, type, hash);
   Written(db, key);
   return e;
 }

@@ -49,7 +49,10 @@ struct Client {
   bool unix_socket = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_command = "NULL";  // lower-case full name, CLIENT LIST cmd=
+  // The last command run (CLIENT LIST cmd=): kept as table pointers, so
+  // the name is spelled only when a listing asks (LastCommandName).
+  const CommandSpec* last_spec = nullptr;
+  const CommandSpec* last_parent = nullptr;
 
   // I/O figures, kept by the connection.
   size_t query_buffer = 0;          // qbuf

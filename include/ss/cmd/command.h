@@ -59,10 +59,12 @@ class CommandContext {
     reply.ArrayHeader(lines.size());
     for (std::string_view line : lines) reply.Status(line);
   }
-  // Lower-case name of the running command, for error texts.
-  std::string_view command_name;
+  // The container of the running command when it is a subcommand
+  // (CONFIG for CONFIG SET), else null: FullName(spec, parent) names it.
+  const CommandSpec* parent = nullptr;
   // Redis's notifyKeyspaceEvent for a key of the client's database.
   void Notify(uint32_t type, std::string_view event, std::string_view key) {
+    if ((server.config.notify_keyspace_events & type) == 0) return;
     NotifyKeyspaceEvent(server, type, event, key, client.db);
   }
   // Whether events of class `type` are published at all: lets a command
@@ -151,7 +153,14 @@ class CommandTable {
   explicit CommandTable(std::initializer_list<std::span<const CommandSpec>> families);
 
  private:
-  std::vector<const CommandSpec*> all_;
+  // FNV-1a of the upper-case name: names are short, and a multiply per
+  // byte beats a general hash's setup on them.
+  static uint32_t HashName(std::string_view upper);
+
+  std::vector<const CommandSpec*> all_;  // sorted by name (COMMAND LIST)
+  // Open addressing over all_ (linear probing, at most 1/4 full), so Find
+  // is one hash and usually one name compare per request.
+  std::vector<const CommandSpec*> slots_;
 };
 
 // "get", "config|get": Redis's full lower-case name.

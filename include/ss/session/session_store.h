@@ -134,7 +134,7 @@ class SessionStore final : public EntryIndex {
   void Touch(int db, Session& s);
 
   // EntryIndex.
-  void OnEntryAdded(int db, Entry* e) override;
+  void OnEntryAdded(int db, Entry* e, uint64_t key_hash) override;
   void OnEntryRemoved(int db, Entry* e, Removal why) override;
   void OnDatabaseFlushed(int db) override;
   void OnDatabasesSwapped(int a, int b) override;
@@ -156,8 +156,10 @@ class SessionStore final : public EntryIndex {
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
     ~Sandbox();
-    EntryTable sessions;
-    EntryTable users;
+    // Grown 2x (EntryTable::Growth): every ALLOCATE inserts here, and the
+    // keyspace table already pays for the compact layout.
+    EntryTable sessions{EntryTable::Growth::kFast};
+    EntryTable users{EntryTable::Growth::kFast};
     SandboxStats stats;
   };
   using SandboxMap = StringMap<std::unique_ptr<Sandbox>>;

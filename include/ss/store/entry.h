@@ -141,6 +141,10 @@ class Entry {
     size_t val_len = *p;
     if (val_len < 0x80) [[likely]] {
       ++p;
+    } else if (p[1] < 0x80) {
+      // Two bytes: values of 128 bytes to 16 KB (session records).
+      val_len = (val_len & 0x7f) | (size_t{p[1]} << 7);
+      p += 2;
     } else {
       p = ReadVarint(p, &val_len);
     }

@@ -52,7 +52,9 @@ class EntryIndex {
  public:
   enum class Removal { kDeleted, kExpired };
   virtual ~EntryIndex() = default;
-  virtual void OnEntryAdded(int db, Entry* e) = 0;
+  // key_hash is EntryTable::Hash(e->key()), which the keyspace has already
+  // computed, for the index's own tables.
+  virtual void OnEntryAdded(int db, Entry* e, uint64_t key_hash) = 0;
   virtual void OnEntryRemoved(int db, Entry* e, Removal why) = 0;
   virtual void OnDatabaseFlushed(int db) = 0;
   virtual void OnDatabasesSwapped(int a, int b) = 0;
@@ -166,14 +168,18 @@ class Keyspace final : private ExpiryHandler {
   void DeleteEntry(int db, Entry* e, EntryIndex::Removal why = EntryIndex::Removal::kDeleted);
   // Deletes e, found past its deadline, as expired (counted, observed).
   void ExpireNow(int db, Entry* e);
-  // Creates, stores and links a new entry. REQUIRES: key is absent.
+  // Creates, stores and links a new entry. REQUIRES: key is absent, and
+  // hash == EntryTable::Hash(key).
   Entry* Add(int db, std::string_view key, std::string_view value, int64_t deadline_ms,
-             ValueType type);
+             ValueType type, uint64_t hash);
   bool Indexed(const Entry* e) const {
     return index_ != nullptr && e->key().starts_with(index_prefix_);
   }
   void Added(int db, Entry* e) {
-    if (Indexed(e)) index_->OnEntryAdded(db, e);
+    if (Indexed(e)) index_->OnEntryAdded(db, e, EntryTable::Hash(e->key()));
+  }
+  void Added(int db, Entry* e, uint64_t hash) {
+    if (Indexed(e)) index_->OnEntryAdded(db, e, hash);
   }
   void Removed(int db, Entry* e, EntryIndex::Removal why) {
     if (Indexed(e)) index_->OnEntryRemoved(db, e, why);
