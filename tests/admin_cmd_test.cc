@@ -264,6 +264,25 @@ TEST_CASE("OBJECT IDLETIME across RENAME, COPY, MOVE and CLIENT NO-TOUCH") {
   CHECK(h.state().keyspace.touch_on_find());
 }
 
+TEST_CASE("OBJECT IDLETIME of a session: SESSION.* reads and writes touch it") {
+  CmdHarness h;
+  const std::string id = ss::test::session_cmd::Alloc(h, {"demo"});
+  const std::string key = "session:" + id;
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":0\r\n");
+  h.clock().AdvanceMs(6'000);
+  h.Run({"SESSION.LIST", "demo"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":6\r\n");
+  h.Run({"SESSION.INFO", "demo", id});
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":0\r\n");
+  h.clock().AdvanceMs(6'000);
+  CHECK(h.Run({"CLIENT", "NO-TOUCH", "on"}) == "+OK\r\n");
+  h.Run({"SESSION.INFO", "demo", id});
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":6\r\n");
+  CHECK(h.Run({"CLIENT", "NO-TOUCH", "off"}) == "+OK\r\n");
+  CHECK(h.Run({"SESSION.VALIDATE", "demo", id}) == ":1\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":0\r\n");
+}
+
 TEST_CASE("MEMORY USAGE: the entry's block plus its 8-byte table slot") {
   CmdHarness h;
   h.Run({"SET", "k", std::string(100, 'v')});

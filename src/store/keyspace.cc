@@ -49,14 +49,16 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   Entry* e = d.table.Find(key);
   if (e == nullptr) return nullptr;
+  const int64_t deadline_ms = e->deadline_ms();
+  const bool touch = access == Access::kTouch && touch_on_find_;
+  if (deadline_ms == kNoDeadline && !touch) return e;
   // One clock read serves both the deadline check and the stamp.
   const int64_t now_ms = clock_.NowMs();
-  const int64_t deadline_ms = e->deadline_ms();
   if (deadline_ms != kNoDeadline && now_ms > deadline_ms) {
     ExpireNow(db, e);
     return nullptr;
   }
-  if (access == Access::kTouch && touch_on_find_) Stamp(e, now_ms);
+  if (touch) Stamp(e, now_ms);
   return e;
 }
 
