@@ -1,4 +1,5 @@
-// Entry: one key with its value and deadline, in a single slab block:
+// Entry: one key with its value, deadline and access clock, in a single slab
+// block:
 //   [16-byte header][lengths][key bytes][value bytes]
 // The header, by byte offset:
 //    0..7   wheel links: two 32-bit handles
@@ -104,7 +105,9 @@ class Entry {
   void set_deadline_ms(int64_t ms) {
     // Unsigned: a deadline before the base wraps to a huge code.
     const uint64_t code = static_cast<uint64_t>(ms) - static_cast<uint64_t>(kDeadlineBaseMs);
-    if (code - 1 < kFarDeadline - 1 && !far_deadline()) [[likely]] {
+    // A high byte of 0xff may be the side-table sentinel: the slow path
+    // checks (and, for a 2054 deadline, merely stores it).
+    if (code - 1 < kFarDeadline - 1 && deadline_hi_ != kFarDeadline >> 32) [[likely]] {
       set_deadline_code(code);
     } else {
       SetDeadlineSlow(ms);  // none, the side table, or leaving it
