@@ -165,14 +165,13 @@ TEST_CASE("OBJECT ENCODING / REFCOUNT / FREQ / HELP") {
         "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
         "note that when switching between policies at runtime LRU and LFU data will take some "
         "time to adjust.\r\n");
-  // No per-key access clock: IDLETIME is absent, not faked.
-  CHECK(h.Run({"OBJECT", "IDLETIME", "e"}) ==
-        "-ERR unknown subcommand 'IDLETIME'. Try OBJECT HELP.\r\n");
   CHECK(h.Run({"OBJECT", "ENCODING"}) ==
         "-ERR wrong number of arguments for 'object|encoding' command\r\n");
   const std::string help = h.Run({"OBJECT", "HELP"});
-  CHECK(help.starts_with("*12\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
-  CHECK(help.find("IDLETIME") == std::string::npos);
+  CHECK(help.starts_with("*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+  CHECK(help.find("+IDLETIME <key>\r\n+    Return the idle time of the <key>, that is the "
+                  "approximated number of\r\n+    seconds elapsed since the last access to the "
+                  "key.\r\n+REFCOUNT <key>\r\n") != std::string::npos);
   // OBJECT counts keyspace hits and misses like Redis's lookupKeyRead.
   const auto hits = h.state().stats.keyspace_hits;
   h.Run({"OBJECT", "ENCODING", "e"});
@@ -181,6 +180,107 @@ TEST_CASE("OBJECT ENCODING / REFCOUNT / FREQ / HELP") {
   // A session record reports raw.
   const std::string id = ss::test::session_cmd::Alloc(h, {"demo"});
   CHECK(h.Run({"OBJECT", "ENCODING", "session:" + id}) == Bulk("raw"));
+}
+
+TEST_CASE("OBJECT IDLETIME: replies, and which commands touch the key") {
+  CmdHarness h;
+  h.Run({"SET", "k", "v"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == ":0\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "nokey"}) == "$-1\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME"}) ==
+        "-ERR wrong number of arguments for 'object|idletime' command\r\n");
+  h.clock().AdvanceMs(2'500);
+  CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == ":2\r\n");
+  h.client().protocol = 3;
+  CHECK(h.Run({"OBJECT", "IDLETIME", "nokey"}) == "_\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == ":2\r\n");
+  h.client().protocol = 2;
+  // Redis's LOOKUP_NOTOUCH readers, and commands that do not look keys up.
+  for (std::vector<std::string_view> args :
+       {std::vector<std::string_view>{"TYPE", "k"}, {"TTL", "k"}, {"PTTL", "k"},
+        {"EXPIRETIME", "k"}, {"PEXPIRETIME", "k"}, {"EXISTS", "k"}, {"OBJECT", "ENCODING", "k"},
+        {"OBJECT", "FREQ", "k"}, {"OBJECT", "REFCOUNT", "k"}, {"MEMORY", "USAGE", "k"},
+        {"SCAN", "0"}, {"KEYS", "*"}, {"RANDOMKEY"}, {"DBSIZE"}}) {
+    CAPTURE(args[0]);
+    h.Run(args);
+    CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == ":2\r\n");
+  }
+  // Reads and writes through the normal lookup touch it.
+  for (std::vector<std::string_view> args :
+       {std::vector<std::string_view>{"GET", "k"}, {"MGET", "k"}, {"STRLEN", "k"},
+        {"GETRANGE", "k", "0", "0"}, {"TOUCH", "k"}, {"APPEND", "k", "x"}, {"SET", "k", "v", "NX"},
+        {"EXPIRE", "k", "100"}, {"PERSIST", "k"}, {"SETRANGE", "k", "0", "w"}, {"GETEX", "k"},
+        {"SET", "k", "v"}}) {
+    CAPTURE(args[0]);
+    h.clock().AdvanceMs(3'000);
+    CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) != ":0\r\n");
+    h.Run(args);
+    CHECK(h.Run({"OBJECT", "IDLETIME", "k"}) == ":0\r\n");
+  }
+}
+
+TEST_CASE("OBJECT IDLETIME across RENAME, COPY, MOVE and CLIENT NO-TOUCH") {
+  CmdHarness h;
+  h.Run({"SET", "a", "v"});
+  h.Run({"SET", "b", "v"});
+  h.clock().AdvanceMs(5'000);
+  // As in Redis: RENAME's lookup of the source is an access...
+  CHECK(h.Run({"RENAME", "a", "a2"}) == "+OK\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "a2"}) == ":0\r\n");
+  // ...and COPY makes a new key (and reads the source).
+  h.clock().AdvanceMs(5'000);
+  CHECK(h.Run({"COPY", "a2", "a3"}) == ":1\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "a3"}) == ":0\r\n");
+  CHECK(h.Run({"MOVE", "a3", "1"}) == ":1\r\n");
+
+  // CLIENT NO-TOUCH (Redis 7.2): reads leave the clock alone, RENAME and
+  // MOVE carry it over, TOUCH still touches, writes make a fresh value.
+  CHECK(h.Run({"CLIENT", "NO-TOUCH", "on"}) == "+OK\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b"}) == ":10\r\n");
+  h.Run({"GET", "b"});
+  h.Run({"MGET", "b", "a2"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b"}) == ":10\r\n");
+  CHECK(h.Run({"RENAME", "b", "b2"}) == "+OK\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b2"}) == ":10\r\n");
+  CHECK(h.Run({"MOVE", "b2", "2"}) == ":1\r\n");
+  CHECK(h.Run({"SELECT", "2"}) == "+OK\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b2"}) == ":10\r\n");
+  CHECK(h.Run({"MULTI"}) == "+OK\r\n");
+  h.Run({"GET", "b2"});
+  h.Run({"GET", "b2"});
+  CHECK(h.Run({"EXEC"}) == "*2\r\n$1\r\nv\r\n$1\r\nv\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b2"}) == ":10\r\n");
+  CHECK(h.Run({"TOUCH", "b2", "nokey"}) == ":1\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b2"}) == ":0\r\n");
+  h.clock().AdvanceMs(4'000);
+  CHECK(h.Run({"SET", "b2", "w"}) == "+OK\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "b2"}) == ":0\r\n");
+  CHECK(h.Run({"SELECT", "0"}) == "+OK\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", "a2"}) == ":4\r\n");
+  // Off again (and RESET clears it): reads touch.
+  CHECK(h.Run({"RESET"}) == "+RESET\r\n");
+  h.Run({"GET", "a2"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", "a2"}) == ":0\r\n");
+  CHECK(h.state().keyspace.touch_on_find());
+}
+
+TEST_CASE("OBJECT IDLETIME of a session: SESSION.* reads and writes touch it") {
+  CmdHarness h;
+  const std::string id = ss::test::session_cmd::Alloc(h, {"demo"});
+  const std::string key = "session:" + id;
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":0\r\n");
+  h.clock().AdvanceMs(6'000);
+  h.Run({"SESSION.LIST", "demo"});
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":6\r\n");
+  h.Run({"SESSION.INFO", "demo", id});
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":0\r\n");
+  h.clock().AdvanceMs(6'000);
+  CHECK(h.Run({"CLIENT", "NO-TOUCH", "on"}) == "+OK\r\n");
+  h.Run({"SESSION.INFO", "demo", id});
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":6\r\n");
+  CHECK(h.Run({"CLIENT", "NO-TOUCH", "off"}) == "+OK\r\n");
+  CHECK(h.Run({"SESSION.VALIDATE", "demo", id}) == ":1\r\n");
+  CHECK(h.Run({"OBJECT", "IDLETIME", key}) == ":0\r\n");
 }
 
 TEST_CASE("MEMORY USAGE: the entry's block plus its 8-byte table slot") {

@@ -248,7 +248,14 @@ DispatchResult Dispatch(const CommandTable& table, ServerState& server, Client& 
 
 void Execute(CommandContext& ctx, const CommandSpec& spec) {
   auto t0 = std::chrono::steady_clock::now();
+  // CLIENT NO-TOUCH: the command's lookups leave access clocks alone
+  // (Redis 7.2's lookupKey; TOUCH touches explicitly). Restored after, so
+  // EXEC run by such a client stays off for each queued command.
+  Keyspace& ks = ctx.server.keyspace;
+  const bool touch_was = ks.touch_on_find();
+  if (ctx.client.no_touch) ks.set_touch_on_find(false);
   spec.handler(ctx);
+  ks.set_touch_on_find(touch_was);
   int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - t0)
                             .count();

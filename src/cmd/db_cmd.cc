@@ -74,6 +74,8 @@ void CmdMove(CommandContext& ctx) {
     return;
   }
   std::string_view key = ctx.args[1];
+  // Redis's lookupKeyWrite of the source: an access (its clock moves with it).
+  ctx.keyspace().Find(ctx.db(), key);
   if (!ctx.keyspace().Move(ctx.db(), key, dst)) {
     ctx.reply.Integer(0);
     return;

@@ -66,16 +66,27 @@ void CmdDel(CommandContext& ctx) {
 void CmdExists(CommandContext& ctx) {
   int64_t found = 0;
   for (std::string_view key : ctx.args.subspan(1)) {
-    if (ctx.LookupRead(key) != nullptr) ++found;
+    if (ctx.LookupRead(key, Access::kNoTouch) != nullptr) ++found;
   }
   ctx.reply.Integer(found);
 }
 
-// TOUCH would refresh LRU clocks; sessiond keeps none (no maxmemory
-// eviction), so it only counts the keys that exist, as Redis replies.
-void CmdTouch(CommandContext& ctx) { CmdExists(ctx); }
+// TOUCH refreshes each existing key's access clock, even for a CLIENT
+// NO-TOUCH client (Redis 7.2), and counts the keys that exist.
+void CmdTouch(CommandContext& ctx) {
+  int64_t found = 0;
+  for (std::string_view key : ctx.args.subspan(1)) {
+    if (Entry* e = ctx.LookupRead(key, Access::kNoTouch); e != nullptr) {
+      ctx.keyspace().Touch(e);
+      ++found;
+    }
+  }
+  ctx.reply.Integer(found);
+}
 
-void CmdType(CommandContext& ctx) { ctx.reply.Status(TypeName(ctx.LookupRead(ctx.args[1]))); }
+void CmdType(CommandContext& ctx) {
+  ctx.reply.Status(TypeName(ctx.LookupRead(ctx.args[1], Access::kNoTouch)));
+}
 
 // ---- EXPIRE family ----------------------------------------------------------
 
@@ -182,7 +193,7 @@ void CmdPExpireAt(CommandContext& ctx) { ExpireGeneric(ctx, 0, false); }
 // ttlGenericCommand: -2 missing, -1 no deadline, else the remaining (or,
 // with absolute, the deadline) in ms, or in seconds rounded to nearest.
 void TtlGeneric(CommandContext& ctx, bool millis, bool absolute) {
-  const Entry* e = ctx.LookupRead(ctx.args[1]);
+  const Entry* e = ctx.LookupRead(ctx.args[1], Access::kNoTouch);
   if (e == nullptr) {
     ctx.reply.Integer(-2);
     return;

@@ -35,7 +35,11 @@ Entry* CommandContext::PlainString(Entry* e) {
   if (e->type() != ValueType::kSession) return e;
   std::string json(StringValue(e));
   std::string key(e->key());
-  return server.keyspace.Set(client.db, key, json, kNoDeadline, /*keep_ttl=*/true);
+  const uint16_t stamp = e->access_stamp();
+  // Same key, same data in another form: it keeps its access clock.
+  Entry* plain = server.keyspace.Set(client.db, key, json, kNoDeadline, /*keep_ttl=*/true);
+  if (plain != nullptr) plain->set_access_stamp(stamp);
+  return plain;
 }
 
 void CommandContext::SetDeadline(Entry* e, int64_t deadline_ms) {

@@ -22,6 +22,10 @@ namespace {
 constexpr size_t kExpiryBudget = 512;
 // Resize work per housekeeping tick (100 ms) on top of what operations do.
 constexpr size_t kRehashClustersPerCron = 256;
+// Access-clock aging (Keyspace::AgeStep) runs on the same tick: a full pass
+// over every table each 18,000 ticks (30 min), half the hour the clock's
+// fine stamps allow, so a late or slow loop still keeps them in range.
+constexpr size_t kAgingStepsPerPass = 18'000;
 
 // Redis's adjustOpenFilesLimit: every client needs a descriptor, plus a few
 // for listeners, the loop and logging. Raises the soft (and, as root, the
@@ -280,6 +284,7 @@ void Server::ExpireSlice() {
 void Server::OnCronTimer(uv_timer_t* t) {
   auto* self = static_cast<Server*>(t->data);
   self->state_.keyspace.RehashStep(kRehashClustersPerCron);
+  self->state_.keyspace.AgeStep(kAgingStepsPerPass);
 }
 
 void Server::OnPrepare(uv_prepare_t* p) {

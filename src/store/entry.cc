@@ -25,8 +25,9 @@ const size_t Entry::kSlabReserve = Slab::kMaxReserve;
 
 namespace {
 
-// Deadlines that do not fit the header's 48 bits (after year 10889: only
-// deliberate PEXPIREAT values), by entry address.
+// Deadlines the header's 40-bit code cannot hold (at or before 2020-01-01,
+// or after 2054-11-03: only deliberate PEXPIREAT values, or a test's clock),
+// by entry address.
 std::unordered_map<const Entry*, int64_t>& FarDeadlines() {
   static auto* const far = new std::unordered_map<const Entry*, int64_t>();
   return *far;
@@ -50,12 +51,12 @@ uint8_t* WriteVarint(uint8_t* p, size_t v) {
   return p;
 }
 
-// Bytes of the length fields after the header.
-size_t LengthBytes(size_t key_len, size_t val_len) {
-  return (key_len >= 255 ? VarintSize(key_len) : 0) + VarintSize(val_len);
-}
-
 }  // namespace
+
+// Bytes of the length fields after the header.
+size_t Entry::LengthBytes(size_t key_len, size_t val_len) {
+  return (key_len >= kLongKey ? VarintSize(key_len) : 0) + VarintSize(val_len);
+}
 
 const uint8_t* Entry::ReadVarint(const uint8_t* p, size_t* v) {
   size_t value = 0;
@@ -73,14 +74,14 @@ Entry* Entry::Create(std::string_view key, std::string_view value, ValueType typ
   const size_t lengths = LengthBytes(key.size(), value.size());
   void* mem = EntrySlab().Allocate(sizeof(Entry) + lengths + key.size() + value.size());
   Entry* e = new (mem) Entry();
-  e->type_ = static_cast<uint8_t>(type);
   uint8_t* p = reinterpret_cast<uint8_t*>(e) + sizeof(Entry);
   if (key.size() >= kLongKey) {
-    e->key_len_ = kLongKey;
+    e->shape_ = kLongKey;
     p = WriteVarint(p, key.size());
   } else {
-    e->key_len_ = static_cast<uint8_t>(key.size());
+    e->shape_ = static_cast<uint8_t>(key.size());
   }
+  e->set_type(type);
   p = WriteVarint(p, value.size());
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
   if (!value.empty()) std::memcpy(p + key.size(), value.data(), value.size());
@@ -141,17 +142,15 @@ int64_t Entry::FarDeadline() const {
 }
 
 void Entry::SetDeadlineSlow(int64_t ms) {
-  const bool was_far = far_deadline();
-  const auto d = static_cast<uint64_t>(ms);
-  if (d < kFarDeadline) {
-    if (was_far) FarDeadlines().erase(this);
-    deadline_lo_ = static_cast<uint32_t>(d);
-    deadline_hi_ = static_cast<uint16_t>(d >> 32);
+  const uint64_t code = static_cast<uint64_t>(ms) - static_cast<uint64_t>(kDeadlineBaseMs);
+  const bool fits = ms == kNoDeadline || code - 1 < kFarDeadline - 1;
+  if (fits) {
+    if (far_deadline()) FarDeadlines().erase(this);
+    set_deadline_code(ms == kNoDeadline ? 0 : code);
     return;
   }
   FarDeadlines()[this] = ms;
-  deadline_lo_ = static_cast<uint32_t>(kFarDeadline);
-  deadline_hi_ = static_cast<uint16_t>(kFarDeadline >> 32);
+  set_deadline_code(kFarDeadline);
 }
 
 }  // namespace ss

@@ -1,5 +1,6 @@
 #include "ss/store/keyspace.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <utility>
@@ -44,12 +45,21 @@ void Keyspace::DeleteEntry(int db, Entry* e, EntryIndex::Removal why) {
   Destroy(e);
 }
 
-Entry* Keyspace::Find(int db, std::string_view key) {
+Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   Database& d = *dbs_[static_cast<size_t>(db)];
   Entry* e = d.table.Find(key);
-  if (e == nullptr || !IsPast(e->deadline_ms())) return e;
-  ExpireNow(db, e);
-  return nullptr;
+  if (e == nullptr) return nullptr;
+  const int64_t deadline_ms = e->deadline_ms();
+  const bool touch = access == Access::kTouch && touch_on_find_;
+  if (deadline_ms == kNoDeadline && !touch) return e;
+  // One clock read serves both the deadline check and the stamp.
+  const int64_t now_ms = clock_.NowMs();
+  if (deadline_ms != kNoDeadline && now_ms > deadline_ms) {
+    ExpireNow(db, e);
+    return nullptr;
+  }
+  if (touch) Stamp(e, now_ms);
+  return e;
 }
 
 void Keyspace::ExpireNow(int db, Entry* e) {
@@ -69,7 +79,8 @@ Entry* Keyspace::Add(int db, std::string_view key, std::string_view value, int64
   Database& d = *dbs_[static_cast<size_t>(db)];
   Entry* e = Entry::Create(key, value, type);
   entry_bytes_ += e->AllocatedBytes();
-  e->set_deadline_ms(deadline_ms);
+  if (deadline_ms != kNoDeadline) e->set_deadline_ms(deadline_ms);
+  Stamp(e, clock_.NowMs());
   d.table.Insert(e, hash);
   Link(d, e);
   Added(db, e, hash);
@@ -104,6 +115,8 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
     cur = Entry::ResizeValue(cur, value.size(), &moved);
     if (!value.empty()) std::memcpy(cur->mutable_value(), value.data(), value.size());
     cur->set_type(type);
+    // A new value, as Redis's new object: a fresh access clock.
+    Stamp(cur, clock_.NowMs());
     if (deadline_ms != cur->deadline_ms()) {
       Unlink(d, cur);
       cur->set_deadline_ms(deadline_ms);
@@ -138,7 +151,7 @@ Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
-  Entry* e = Find(db, key);
+  Entry* e = Find(db, key, Access::kNoTouch);
   if (e == nullptr) return false;
   DeleteEntry(db, e);
   Written(db, key);
@@ -187,12 +200,14 @@ void Keyspace::ValueWritten(int db, Entry* e) {
 
 void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
   Database& d = *dbs_[static_cast<size_t>(db)];
-  Entry* src = Find(db, from);
+  Entry* src = Find(db, from, Access::kNoTouch);
   assert(src != nullptr);
   if (from == to) return;
   Entry* n = Entry::Create(to, src->value(), src->type());
   entry_bytes_ += n->AllocatedBytes();
   n->set_deadline_ms(src->deadline_ms());
+  // Redis moves the object itself: its access clock goes with it.
+  n->set_access_stamp(src->access_stamp());
   DeleteEntry(db, src);
   if (Entry* old = d.table.Find(to); old != nullptr) {
     DeleteEntry(db, old, IsPast(old->deadline_ms()) ? EntryIndex::Removal::kExpired
@@ -207,8 +222,8 @@ void Keyspace::Rename(int db, std::string_view from, std::string_view to) {
 
 bool Keyspace::Move(int db, std::string_view key, int dst_db) {
   assert(db != dst_db);
-  Entry* e = Find(db, key);
-  if (e == nullptr || Find(dst_db, key) != nullptr) return false;
+  Entry* e = Find(db, key, Access::kNoTouch);
+  if (e == nullptr || Find(dst_db, key, Access::kNoTouch) != nullptr) return false;
   Database& from = *dbs_[static_cast<size_t>(db)];
   Database& to = *dbs_[static_cast<size_t>(dst_db)];
   Removed(db, e, EntryIndex::Removal::kDeleted);
@@ -227,14 +242,16 @@ bool Keyspace::Move(int db, std::string_view key, int dst_db) {
 Entry* Keyspace::Copy(int src_db, std::string_view from, int dst_db, std::string_view to,
                       bool replace) {
   assert(src_db != dst_db || from != to);
-  Entry* src = Find(src_db, from);
+  Entry* src = Find(src_db, from, Access::kNoTouch);
   if (src == nullptr) return nullptr;
   Database& d = *dbs_[static_cast<size_t>(dst_db)];
   // Create before deleting the target: src may not be looked up again.
   Entry* n = Entry::Create(to, src->value(), src->type());
   entry_bytes_ += n->AllocatedBytes();
   n->set_deadline_ms(src->deadline_ms());
-  if (Entry* old = Find(dst_db, to); old != nullptr) {
+  // A copy is a new object in Redis: a fresh access clock.
+  Stamp(n, clock_.NowMs());
+  if (Entry* old = Find(dst_db, to, Access::kNoTouch); old != nullptr) {
     if (!replace) {
       Destroy(n);
       return nullptr;
@@ -354,6 +371,25 @@ bool Keyspace::RehashStep(size_t clusters) {
   bool more = false;
   for (auto& d : dbs_) more = d->table.RehashStep(clusters) || more;
   return more;
+}
+
+void Keyspace::AgeStep(size_t steps_per_pass) {
+  // Scan's count is in home buckets of the table's current array, each an
+  // equal share of hash space, so buckets/steps_per_pass (rounded up) per
+  // step completes a pass in at most steps_per_pass steps, whatever resizes
+  // happen meanwhile. The work per step is that share of the table, so no
+  // single call is long; the floor keeps small tables moving.
+  constexpr size_t kMinBuckets = 8;
+  const int64_t now_ms = clock_.NowMs();
+  const size_t steps = steps_per_pass > 0 ? steps_per_pass : 1;
+  for (auto& d : dbs_) {
+    if (d->table.size() == 0) continue;
+    const size_t count = std::max(kMinBuckets, (d->table.buckets() + steps - 1) / steps);
+    d->aging_cursor = d->table.Scan(d->aging_cursor, count, [now_ms](Entry* e) {
+      const uint16_t aged = AgedStamp(e->access_stamp(), now_ms);
+      if (aged != e->access_stamp()) e->set_access_stamp(aged);
+    });
+  }
 }
 
 size_t Keyspace::used_memory() const {

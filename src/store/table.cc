@@ -434,6 +434,8 @@ bool EntryTable::RehashStep(size_t clusters) {
 
 bool EntryTable::rehashing() const { return old_ != nullptr; }
 
+size_t EntryTable::buckets() const { return main_->capacity(); }
+
 size_t EntryTable::MemoryBytes() const {
   return main_->bytes() + (old_ != nullptr ? old_->bytes() : 0);
 }

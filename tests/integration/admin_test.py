@@ -11,8 +11,9 @@ Cluster: `sessiond --cluster-compat` against a one-node redis cluster that
 owns all slots, and redis-py's RedisCluster (which requires full slot
 coverage) against sessiond.
 
-No check asserts on timing; deadlines only keep a broken server from
-hanging the suite.
+No check asserts on timing except OBJECT IDLETIME's, which sleeps 2.2 s on
+the real clock and accepts a second either way of the exact figure;
+deadlines only keep a broken server from hanging the suite.
 """
 
 import os
@@ -86,6 +87,48 @@ def test_object_memory(res, s, r):
                  ('MEMORY', 'USAGE', 'int', 'SAMPLES', '-1'),
                  ('MEMORY', 'USAGE', 'int', 'FOO', '1'), ('MEMORY', 'USAGE')):
         both(res, s, r, 'MEMORY', *args)
+
+
+def test_object_idletime(res, s, r):
+    """OBJECT IDLETIME after a real 2.2 s: 2 (or 3) on both servers; GET
+    resets it, TYPE / TTL / EXISTS / OBJECT do not. CLIENT NO-TOUCH is
+    Redis 7.2's, so it is checked on sessiond alone."""
+    keys = ('idle', 'got', 'typed', 'ttld', 'exists', 'enc', 'nt')
+    for c in (s, r):
+        c.cmd('FLUSHALL')
+        for k in keys:
+            # Not a small integer: Redis shares those objects, and with them
+            # one access clock.
+            c.cmd('SET', k, 'abc')
+    both(res, s, r, 'OBJECT IDLETIME', 'OBJECT', 'IDLETIME', 'nokey')
+    both(res, s, r, 'OBJECT IDLETIME', 'OBJECT', 'IDLETIME')
+    both(res, s, r, 'OBJECT IDLETIME', 'OBJECT', 'IDLETIME', 'idle', 'extra')
+    time.sleep(2.2)
+    for c in (s, r):
+        c.cmd('GET', 'got')
+        c.cmd('TYPE', 'typed')
+        c.cmd('TTL', 'ttld')
+        c.cmd('EXISTS', 'exists')
+        c.cmd('OBJECT', 'ENCODING', 'enc')
+    for name, c in (('sessiond', s), ('redis', r)):
+        for k in ('idle', 'typed', 'ttld', 'exists', 'enc'):
+            idle = val(c.cmd('OBJECT', 'IDLETIME', k))
+            res.check(isinstance(idle, int) and 2 <= idle <= 3,
+                      '%s: OBJECT IDLETIME %s after 2.2 s is 2..3' % (name, k), repr(idle))
+        # 0, or 1 if a second boundary fell between the two commands.
+        idle = val(c.cmd('OBJECT', 'IDLETIME', 'got'))
+        res.check(idle in (0, 1), '%s: GET resets OBJECT IDLETIME' % name, repr(idle))
+    res.check(r.cmd('CLIENT', 'NO-TOUCH', 'on').startswith(b'-ERR unknown subcommand'),
+              'redis 7.0 has no CLIENT NO-TOUCH', '')
+    res.eq(s.cmd('CLIENT', 'NO-TOUCH', 'on'), b'+OK\r\n', 'sessiond: CLIENT NO-TOUCH on')
+    s.cmd('GET', 'nt')
+    s.cmd('MGET', 'nt', 'idle')
+    idle = val(s.cmd('OBJECT', 'IDLETIME', 'nt'))
+    res.check(2 <= idle <= 3, 'sessiond: GET under CLIENT NO-TOUCH does not touch', repr(idle))
+    s.cmd('TOUCH', 'nt')
+    idle = val(s.cmd('OBJECT', 'IDLETIME', 'nt'))
+    res.check(idle in (0, 1), 'sessiond: TOUCH touches even under NO-TOUCH', repr(idle))
+    res.eq(s.cmd('CLIENT', 'NO-TOUCH', 'off'), b'+OK\r\n', 'sessiond: CLIENT NO-TOUCH off')
 
 
 def slowlog_entries(c):
@@ -379,6 +422,7 @@ def main():
         red = harness.start_redis()
         s, r = sess.client(), red.client()
         test_object_memory(res, s, r)
+        test_object_idletime(res, s, r)
         test_slowlog(res, s, r)
         test_monitor(res, sess, red)
         test_db_commands(res, s, r)

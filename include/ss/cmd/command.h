@@ -36,9 +36,10 @@ class CommandContext {
   int64_t NowMs() const { return server.clock.NowMs(); }
   // The live entry for key in the client's database, or nullptr, counting a
   // keyspace hit or miss for INFO as Redis's lookupKeyRead does (a key of
-  // another type counts as a hit).
-  Entry* LookupRead(std::string_view key) {
-    Entry* e = server.keyspace.Find(client.db, key);
+  // another type counts as a hit). kNoTouch: Redis's LOOKUP_NOTOUCH (TYPE,
+  // TTL, EXISTS, OBJECT), the key's access clock is left alone.
+  Entry* LookupRead(std::string_view key, Access access = Access::kTouch) {
+    Entry* e = server.keyspace.Find(client.db, key, access);
     ++(e != nullptr ? server.stats.keyspace_hits : server.stats.keyspace_misses);
     return e;
   }

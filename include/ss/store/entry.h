@@ -1,9 +1,19 @@
-// Entry: one key with its value and deadline, in a single slab block:
+// Entry: one key with its value, deadline and access clock, in a single slab
+// block:
 //   [16-byte header][lengths][key bytes][value bytes]
-// The header holds the wheel links (two 32-bit handles), a 48-bit deadline,
-// the type and the key length (one byte; 255 means a longer key whose length
-// follows as a varint). Then the value length as a varint (one byte below
-// 128, two below 16384). A 13-byte key with a 100-byte value is 130 bytes.
+// The header, by byte offset:
+//    0..7   wheel links: two 32-bit handles
+//    8..12  deadline: a 40-bit code (low 32 bits, then high 8), see below
+//   13      bit 7: ValueType; bits 0..6: key length 0..126, or kLongKey
+//           (127): a longer key whose length follows as a varint
+//   14..15  access stamp (store/access_clock.h): OBJECT IDLETIME's clock
+// Then the value length as a varint (one byte below 128, two below 16384).
+// A 13-byte key with a 100-byte value is 130 bytes.
+//
+// Deadline code: 0 = no deadline; 1 .. 2^40 - 2 = kDeadlineBaseMs + code
+// (2020-01-01T00:00:00.001Z .. 2054-11-03T19:53:47.774Z); 2^40 - 1 = the
+// deadline is elsewhere, in a side table (entry.cc): any deadline outside that
+// range (at or before the base, or later than 2054), a rare PEXPIREAT value.
 //
 // The Keyspace owns every Entry (creates and destroys it); the hash table
 // stores borrowed handles to it and the timing wheel links it intrusively
@@ -80,24 +90,33 @@ class Entry {
   }
   size_t value_size() const { return Read().val_len; }
 
-  ValueType type() const { return static_cast<ValueType>(type_); }
-  void set_type(ValueType t) { type_ = static_cast<uint8_t>(t); }
+  ValueType type() const { return static_cast<ValueType>(shape_ >> kTypeShift); }
+  void set_type(ValueType t) {
+    shape_ = static_cast<uint8_t>((shape_ & kKeyLenMask) | (static_cast<uint8_t>(t) << kTypeShift));
+  }
 
   int64_t deadline_ms() const {
-    const uint64_t d = (uint64_t{deadline_hi_} << 32) | deadline_lo_;
-    return d != kFarDeadline ? static_cast<int64_t>(d) : FarDeadline();
+    const uint64_t code = deadline_code();
+    if (code == 0) return kNoDeadline;
+    return code != kFarDeadline ? kDeadlineBaseMs + static_cast<int64_t>(code) : FarDeadline();
   }
   bool has_deadline() const { return deadline_lo_ != 0 || deadline_hi_ != 0; }
   // Only the Keyspace calls this, together with wheel (un)linking.
   void set_deadline_ms(int64_t ms) {
-    const auto d = static_cast<uint64_t>(ms);
-    if (d < kFarDeadline && deadline_hi_ != kFarDeadline >> 32) {
-      deadline_lo_ = static_cast<uint32_t>(d);
-      deadline_hi_ = static_cast<uint16_t>(d >> 32);
+    // Unsigned: a deadline before the base wraps to a huge code.
+    const uint64_t code = static_cast<uint64_t>(ms) - static_cast<uint64_t>(kDeadlineBaseMs);
+    // A high byte of 0xff may be the side-table sentinel: the slow path
+    // checks (and, for a 2054 deadline, merely stores it).
+    if (code - 1 < kFarDeadline - 1 && deadline_hi_ != kFarDeadline >> 32) [[likely]] {
+      set_deadline_code(code);
     } else {
-      SetDeadlineSlow(ms);
+      SetDeadlineSlow(ms);  // none, the side table, or leaving it
     }
   }
+
+  // The access stamp (store/access_clock.h); the Keyspace writes it.
+  uint16_t access_stamp() const { return access_; }
+  void set_access_stamp(uint16_t stamp) { access_ = stamp; }
 
   WheelLink& link() { return link_; }
   const WheelLink& link() const { return link_; }
@@ -113,10 +132,15 @@ class Entry {
   size_t AllocatedBytes() const;
 
  private:
-  // A deadline past 2^48 - 2 ms (year 10889) is stored as this and kept in
-  // a side table (entry.cc), so the header needs 6 bytes, not 8.
-  static constexpr uint64_t kFarDeadline = (uint64_t{1} << 48) - 1;
-  static constexpr uint8_t kLongKey = 255;
+  // Deadline codes count ms from 2020-01-01T00:00:00Z. A deadline the
+  // 40-bit code cannot hold is coded as kFarDeadline and kept in a side table
+  // (entry.cc), so the deadline needs 5 header bytes, not 8.
+  static constexpr int64_t kDeadlineBaseMs = 1'577'836'800'000;
+  static constexpr uint64_t kFarDeadline = (uint64_t{1} << 40) - 1;
+  // shape_: the type in bit 7, the key length (or kLongKey) in bits 0..6.
+  static constexpr int kTypeShift = 7;
+  static constexpr uint8_t kKeyLenMask = 0x7f;
+  static constexpr uint8_t kLongKey = 127;
 
   struct Lengths {
     const uint8_t* key;  // first key byte; the value follows the key
@@ -136,7 +160,7 @@ class Entry {
   const uint8_t* lengths() const { return reinterpret_cast<const uint8_t*>(this) + sizeof(Entry); }
   Lengths Read() const {
     const uint8_t* p = lengths();
-    size_t key_len = key_len_;
+    size_t key_len = shape_ & kKeyLenMask;
     if (key_len == kLongKey) [[unlikely]] p = ReadVarint(p, &key_len);
     size_t val_len = *p;
     if (val_len < 0x80) [[likely]] {
@@ -151,6 +175,13 @@ class Entry {
     return {p, key_len, val_len};
   }
   static const uint8_t* ReadVarint(const uint8_t* p, size_t* v);
+  // Bytes of the length fields after the header.
+  static size_t LengthBytes(size_t key_len, size_t val_len);
+  uint64_t deadline_code() const { return (uint64_t{deadline_hi_} << 32) | deadline_lo_; }
+  void set_deadline_code(uint64_t code) {
+    deadline_lo_ = static_cast<uint32_t>(code);
+    deadline_hi_ = static_cast<uint8_t>(code >> 32);
+  }
   bool far_deadline() const {
     return deadline_hi_ == (kFarDeadline >> 32) &&
            deadline_lo_ == static_cast<uint32_t>(kFarDeadline);
@@ -159,13 +190,14 @@ class Entry {
   void SetDeadlineSlow(int64_t ms);
 
   WheelLink link_;               // must stay the first member (FromLink)
-  uint32_t deadline_lo_ = 0;     // deadline: low 32 bits
-  uint16_t deadline_hi_ = 0;     // and high 16; 0 = kNoDeadline
-  uint8_t type_ = 0;             // ValueType
-  uint8_t key_len_ = 0;          // key length, or kLongKey
+  uint32_t deadline_lo_ = 0;     // deadline code: low 32 bits
+  uint8_t deadline_hi_ = 0;      // and high 8; 0 = kNoDeadline
+  uint8_t shape_ = 0;            // ValueType << kTypeShift | key length or kLongKey
+  uint16_t access_ = 0;          // access stamp: one aligned 2-byte store per touch
 };
 
 static_assert(sizeof(Entry) == 16, "Entry header is 16 bytes");
+static_assert(static_cast<uint8_t>(ValueType::kSession) <= 1, "the type has one header bit");
 static_assert(alignof(Entry) <= Slab::kGranule, "slab blocks are 4-byte aligned");
 
 }  // namespace ss

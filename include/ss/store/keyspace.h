@@ -6,6 +6,14 @@
 // lookup checks) and reclaimed actively by ExpireStep(), which the server runs
 // every millisecond with a work budget.
 //
+// Each entry carries an access clock (store/access_clock.h) for OBJECT
+// IDLETIME, as Redis's LRU clock: stamped when the entry is created or
+// overwritten (Set, Insert, Copy) and when Find returns it, unless the lookup
+// asks not to touch (Access::kNoTouch: Redis's LOOKUP_NOTOUCH) or touching is
+// off for the running command (set_touch_on_find: CLIENT NO-TOUCH). Peek,
+// Scan, ForEach and Random never touch; Rename, Move, SwapDatabases and value
+// resizes keep the stamp. AgeStep keeps old stamps readable (see there).
+//
 // Entry pointers returned here are borrowed: valid until the next call that
 // may change the same database (any non-const call). Loop thread only.
 #pragma once
@@ -19,6 +27,7 @@
 #include <vector>
 
 #include "ss/clock.h"
+#include "ss/store/access_clock.h"
 #include "ss/store/entry.h"
 #include "ss/store/table.h"
 #include "ss/store/timing_wheel.h"
@@ -60,6 +69,9 @@ class EntryIndex {
   virtual void OnDatabasesSwapped(int a, int b) = 0;
 };
 
+// Whether a lookup counts as an access of the key (refreshes its clock).
+enum class Access { kTouch, kNoTouch };
+
 class Keyspace final : private ExpiryHandler {
  public:
   Keyspace(const Clock& clock, int databases);
@@ -77,10 +89,23 @@ class Keyspace final : private ExpiryHandler {
   }
 
   // The live entry for key, or nullptr. An entry found past its deadline is
-  // deleted here (counted as expired). REQUIRES: 0 <= db < databases().
-  Entry* Find(int db, std::string_view key);
-  // Like Find but never deletes: for read paths that must not write.
+  // deleted here (counted as expired). With kTouch (and touch_on_find()) the
+  // entry's access clock is set to now. REQUIRES: 0 <= db < databases().
+  Entry* Find(int db, std::string_view key, Access access = Access::kTouch);
+  // Like Find but never deletes nor touches: for paths that must not write.
   const Entry* Peek(int db, std::string_view key) const;
+
+  // Whether Find(kTouch) touches. The dispatcher turns it off while a
+  // CLIENT NO-TOUCH client's command runs (Redis 7.2's rule).
+  void set_touch_on_find(bool on) { touch_on_find_ = on; }
+  bool touch_on_find() const { return touch_on_find_; }
+  // Sets e's access clock to now whatever touch_on_find says (TOUCH).
+  void Touch(Entry* e) { Stamp(e, clock_.NowMs()); }
+  // Seconds since e was last accessed (OBJECT IDLETIME), within the error
+  // bound of store/access_clock.h.
+  int64_t IdleSeconds(const Entry* e) const {
+    return ss::IdleSeconds(e->access_stamp(), clock_.NowMs());
+  }
 
   // Stores key = value as a string, replacing any previous entry (whatever
   // its type). deadline: kNoDeadline for none; keep_ttl keeps the old entry's
@@ -143,6 +168,12 @@ class Keyspace final : private ExpiryHandler {
   int64_t NextExpiryWorkMs() const;
   // Spends up to `clusters` units on pending table resizes; true if more.
   bool RehashStep(size_t clusters);
+  // Access-clock aging: visits about 1/steps_per_pass of every database (at
+  // least a few slots each), turning fine stamps idle for kFineAgeLimitS or
+  // more coarse (store/access_clock.h). A caller that runs it steps_per_pass
+  // times within an hour visits every entry at least once an hour, which is
+  // what keeps fine stamps from being read after they wrap.
+  void AgeStep(size_t steps_per_pass);
 
   // Accounting for INFO.
   uint64_t expired_keys() const { return expired_keys_; }
@@ -159,7 +190,14 @@ class Keyspace final : private ExpiryHandler {
     explicit Database(int64_t now_ms) : wheel(now_ms) {}
     EntryTable table;
     TimingWheel wheel;
+    uint64_t aging_cursor = 0;  // AgeStep's position (a Scan cursor)
   };
+
+  static void Stamp(Entry* e, int64_t now_ms) {
+    const uint16_t stamp = FineStamp(now_ms);
+    // Most touches find the stamp already current: skip the store.
+    if (e->access_stamp() != stamp) e->set_access_stamp(stamp);
+  }
 
   void OnExpired(Entry* e) override;
   void Link(Database& d, Entry* e);
@@ -193,6 +231,7 @@ class Keyspace final : private ExpiryHandler {
   KeyspaceObserver* observer_ = nullptr;
   EntryIndex* index_ = nullptr;
   std::string index_prefix_;
+  bool touch_on_find_ = true;
   int expiring_db_ = -1;  // database whose wheel is calling OnExpired
   size_t next_expire_db_ = 0;
   uint64_t rng_state_ = 1;

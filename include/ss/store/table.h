@@ -81,6 +81,9 @@ class EntryTable {
   // Does up to `clusters` units of pending resize work; true if more remains.
   bool RehashStep(size_t clusters);
   bool rehashing() const;
+  // Home buckets of the array inserts go to: a Scan of `count` buckets
+  // covers count/buckets() of hash space.
+  size_t buckets() const;
   // Bytes held by the slot arrays.
   size_t MemoryBytes() const;
 
