@@ -199,3 +199,28 @@ TEST_CASE("a small aging budget still covers a large table within its steps") {
   ks.ForEach(0, [&](const Entry* x) { fine += (x->access_stamp() & ss::kCoarseStampBit) == 0; });
   CHECK(fine == 0);
 }
+
+TEST_CASE("SystemClock's coarse time moves only on Refresh, and a keyspace stamps with it") {
+  const ss::SystemClock clock;
+  const int64_t coarse = clock.CoarseNowMs();
+  // Bounded: the real clock passes coarse + 3 ms within a few milliseconds.
+  while (clock.NowMs() < coarse + 3) {
+  }
+  CHECK(clock.CoarseNowMs() == coarse);
+  clock.Refresh();
+  CHECK(clock.CoarseNowMs() >= coarse + 3);
+  CHECK(clock.CoarseNowMs() <= clock.NowMs());
+  // A coarse time two hours behind makes a fresh key look 2 h idle once
+  // refreshed: so the keyspace really stamps with CoarseNowMs.
+  struct LaggingClock final : ss::Clock {
+    int64_t now = 1'800'000'000'000;
+    int64_t coarse = 1'800'000'000'000 - 7'200'000;
+    int64_t NowMs() const override { return now; }
+    int64_t NowUs() const override { return now * 1000; }
+    int64_t CoarseNowMs() const override { return coarse; }
+  } lagging;
+  ss::Keyspace ks(lagging, 1);
+  ks.Set(0, "k", "v", ss::kNoDeadline, false);
+  lagging.coarse = lagging.now;
+  CHECK(ks.IdleSeconds(ks.Peek(0, "k")) == 7200);
+}

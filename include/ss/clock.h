@@ -14,12 +14,24 @@ class Clock {
   virtual int64_t NowMs() const = 0;
   // Microseconds since the unix epoch.
   virtual int64_t NowUs() const = 0;
+  // NowMs() as of the last Refresh(): for what needs only about a second's
+  // precision (the access clock behind OBJECT IDLETIME), so a command does
+  // not read the clock for it. Deadlines always use NowMs().
+  virtual int64_t CoarseNowMs() const { return NowMs(); }
+  // Called by the event loop each time it wakes with input (net/), before
+  // running the commands that input carries.
+  virtual void Refresh() const {}
 };
 
 class SystemClock final : public Clock {
  public:
   int64_t NowMs() const override;
   int64_t NowUs() const override;
+  int64_t CoarseNowMs() const override { return coarse_ms_; }
+  void Refresh() const override { coarse_ms_ = NowMs(); }
+
+ private:
+  mutable int64_t coarse_ms_ = NowMs();
 };
 
 // A clock that moves only when told to.

@@ -196,6 +196,8 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   if (nread == 0 || c->closing_) return;
   size_t n = static_cast<size_t>(nread);
   c->server_.state().stats.net_input_bytes += n;
+  // One clock read per read, not per command (Clock::CoarseNowMs).
+  c->server_.state().clock.Refresh();
   if (buf->base == c->server_.shared_read_buffer()) {
     c->HandleRead(buf->base, n, true);
   } else {

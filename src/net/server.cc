@@ -283,6 +283,9 @@ void Server::ExpireSlice() {
 
 void Server::OnCronTimer(uv_timer_t* t) {
   auto* self = static_cast<Server*>(t->data);
+  // Keeps the coarse clock (Clock::CoarseNowMs) current while no input
+  // arrives, for the aging pass and OBJECT IDLETIME alike.
+  self->state_.clock.Refresh();
   self->state_.keyspace.RehashStep(kRehashClustersPerCron);
   self->state_.keyspace.AgeStep(kAgingStepsPerPass);
 }

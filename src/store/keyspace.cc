@@ -51,14 +51,12 @@ Entry* Keyspace::Find(int db, std::string_view key, Access access) {
   if (e == nullptr) return nullptr;
   const int64_t deadline_ms = e->deadline_ms();
   const bool touch = access == Access::kTouch && touch_on_find_;
-  if (deadline_ms == kNoDeadline && !touch) return e;
-  // One clock read serves both the deadline check and the stamp.
-  const int64_t now_ms = clock_.NowMs();
-  if (deadline_ms != kNoDeadline && now_ms > deadline_ms) {
+  if (deadline_ms != kNoDeadline && clock_.NowMs() > deadline_ms) {
     ExpireNow(db, e);
     return nullptr;
   }
-  if (touch) Stamp(e, now_ms);
+  // The access clock needs no fresh clock read (Clock::CoarseNowMs).
+  if (touch) Stamp(e, clock_.CoarseNowMs());
   return e;
 }
 
@@ -80,7 +78,7 @@ Entry* Keyspace::Add(int db, std::string_view key, std::string_view value, int64
   Entry* e = Entry::Create(key, value, type);
   entry_bytes_ += e->AllocatedBytes();
   if (deadline_ms != kNoDeadline) e->set_deadline_ms(deadline_ms);
-  Stamp(e, clock_.NowMs());
+  Stamp(e, clock_.CoarseNowMs());
   d.table.Insert(e, hash);
   Link(d, e);
   Added(db, e, hash);
@@ -116,7 +114,7 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
     if (!value.empty()) std::memcpy(cur->mutable_value(), value.data(), value.size());
     cur->set_type(type);
     // A new value, as Redis's new object: a fresh access clock.
-    Stamp(cur, clock_.NowMs());
+    Stamp(cur, clock_.CoarseNowMs());
     if (deadline_ms != cur->deadline_ms()) {
       Unlink(d, cur);
       cur->set_deadline_ms(deadline_ms);
@@ -250,7 +248,7 @@ Entry* Keyspace::Copy(int src_db, std::string_view from, int dst_db, std::string
   entry_bytes_ += n->AllocatedBytes();
   n->set_deadline_ms(src->deadline_ms());
   // A copy is a new object in Redis: a fresh access clock.
-  Stamp(n, clock_.NowMs());
+  Stamp(n, clock_.CoarseNowMs());
   if (Entry* old = Find(dst_db, to, Access::kNoTouch); old != nullptr) {
     if (!replace) {
       Destroy(n);

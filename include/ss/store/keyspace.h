@@ -100,11 +100,11 @@ class Keyspace final : private ExpiryHandler {
   void set_touch_on_find(bool on) { touch_on_find_ = on; }
   bool touch_on_find() const { return touch_on_find_; }
   // Sets e's access clock to now whatever touch_on_find says (TOUCH).
-  void Touch(Entry* e) { Stamp(e, clock_.NowMs()); }
+  void Touch(Entry* e) { Stamp(e, clock_.CoarseNowMs()); }
   // Seconds since e was last accessed (OBJECT IDLETIME), within the error
   // bound of store/access_clock.h.
   int64_t IdleSeconds(const Entry* e) const {
-    return ss::IdleSeconds(e->access_stamp(), clock_.NowMs());
+    return ss::IdleSeconds(e->access_stamp(), clock_.CoarseNowMs());
   }
 
   // Stores key = value as a string, replacing any previous entry (whatever
