@@ -130,6 +130,30 @@ TEST_CASE("Insert stores only over no live entry; an expired one is replaced") {
   ks.set_observer(nullptr);
 }
 
+TEST_CASE("Set over an entry past its deadline expires it first, as a lookup would") {
+  ManualClock clock;
+  Keyspace ks(clock, 1);
+  const int64_t t0 = clock.NowMs();
+  ks.Set(0, "k", "v1", t0 + 10);
+  ks.Set(0, "big", std::string(300, 'x'), t0 + 10);
+  clock.AdvanceMs(11);  // both expired, not yet reclaimed
+  RecordingObserver obs;
+  ks.set_observer(&obs);
+  // keep_ttl keeps nothing from an expired entry: the new one has no TTL.
+  REQUIRE(ks.Set(0, "k", "v2", kNoDeadline, true) != nullptr);
+  REQUIRE(ks.Set(0, "big", "small", kNoDeadline) != nullptr);
+  CHECK(ks.Find(0, "k")->value() == "v2");
+  CHECK(ks.Find(0, "k")->deadline_ms() == kNoDeadline);
+  CHECK(ks.Find(0, "big")->value() == "small");
+  CHECK(ks.expired_keys() == 2);
+  CHECK(obs.expired == std::vector<std::string>{"0:k", "0:big"});
+  CHECK(ks.Expires(0) == 0);
+  // A live entry overwritten is not expired.
+  ks.Set(0, "k", "v3", kNoDeadline);
+  CHECK(ks.expired_keys() == 2);
+  ks.set_observer(nullptr);
+}
+
 TEST_CASE("a key lives through its deadline millisecond and is gone after it") {
   ManualClock clock(1'000'000);
   Keyspace ks(clock, 1);

@@ -178,7 +178,10 @@ void SetGeneric(CommandContext& ctx, const ExtendedOptions& opts, std::string_vi
   // With GET the old value is the whole reply, even when NX/XX aborts.
   if (get && !ReplyValue(ctx)) return;
 
-  const bool found = ctx.keyspace().Find(ctx.db(), key) != nullptr;
+  // Whether the key existed matters only to NX/XX and the "new" event; a
+  // key past its deadline is expired by Set as this lookup would.
+  const bool found = ((opts.flags & (kOptNx | kOptXx)) != 0 || ctx.NotifyWanted(kNotifyNew)) &&
+                     ctx.keyspace().Find(ctx.db(), key) != nullptr;
   if (((opts.flags & kOptNx) && found) || ((opts.flags & kOptXx) && !found)) {
     if (get) return;
     if (style == SetReply::kOneOrZero) {

@@ -124,10 +124,13 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
     Written(db, key);
     return cur;
   }
-  if (cur != nullptr) {
-    if (keep_ttl && !IsPast(cur->deadline_ms())) deadline_ms = cur->deadline_ms();
-    DeleteEntry(db, cur, IsPast(cur->deadline_ms()) ? EntryIndex::Removal::kExpired
-                                                     : EntryIndex::Removal::kDeleted);
+  if (cur != nullptr && IsPast(cur->deadline_ms())) {
+    // Found past its deadline: expired first (counted, observed), as a
+    // lookup would have done, so callers need no lookup of their own.
+    ExpireNow(db, cur);
+  } else if (cur != nullptr) {
+    if (keep_ttl) deadline_ms = cur->deadline_ms();
+    DeleteEntry(db, cur, EntryIndex::Removal::kDeleted);
   }
   Entry* e = IsPast(deadline_ms) ? nullptr : Add(db, key, value, deadline_ms, type, hash);
   Written(db, key);

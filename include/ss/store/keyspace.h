@@ -111,6 +111,8 @@ class Keyspace final : private ExpiryHandler {
   // its type). deadline: kNoDeadline for none; keep_ttl keeps the old entry's
   // deadline instead. Returns the new entry, or nullptr when the deadline has
   // already passed (the key is then simply gone, as it would expire at once).
+  // A previous entry already past its deadline is expired first (counted,
+  // observed as expired), just as Find would have done.
   Entry* Set(int db, std::string_view key, std::string_view value,
              int64_t deadline_ms = kNoDeadline, bool keep_ttl = false,
              ValueType type = ValueType::kString);
