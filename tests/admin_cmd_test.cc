@@ -131,10 +131,13 @@ TEST_CASE("--cluster-compat: only database 0, as Redis Cluster") {
   CHECK(h.Run({"SELECT", "0"}) == "+OK\r\n");
   CHECK(h.Run({"SWAPDB", "0", "1"}) == "-ERR SWAPDB is not allowed in cluster mode\r\n");
   CHECK(h.Run({"MOVE", "k", "1"}) == "-ERR MOVE is not allowed in cluster mode\r\n");
-  h.Run({"SET", "k", "v"});
-  CHECK(h.Run({"COPY", "k", "k2", "DB", "1"}) ==
+  h.Run({"SET", "{k}1", "v"});
+  CHECK(h.Run({"COPY", "{k}1", "{k}2", "DB", "1"}) ==
         "-ERR Copying to another database is not allowed in cluster mode\r\n");
-  CHECK(h.Run({"COPY", "k", "k2"}) == ":1\r\n");
+  CHECK(h.Run({"COPY", "{k}1", "{k}2"}) == ":1\r\n");
+  // Keys of two slots: refused before COPY runs (see cluster_cmd_test.cc).
+  CHECK(h.Run({"COPY", "{k}1", "k2"}) ==
+        "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
 }
 
 // ---- OBJECT, MEMORY ---------------------------------------------------------
@@ -489,6 +492,59 @@ TEST_CASE("COMMAND GETKEYS from the table's key positions") {
   CHECK(h.Run({"COMMAND", "GETKEYS", "PING", "x"}) == "-ERR The command has no key arguments\r\n");
   CHECK(h.Run({"COMMAND", "GETKEYS", "CONFIG", "GET", "x"}) ==
         "-ERR The command has no key arguments\r\n");
+}
+
+TEST_CASE("COMMAND GETKEYSANDFLAGS: keys with their key-spec flags") {
+  CmdHarness h;
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b", "EX", "1", "get"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b", "GETX"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "RENAME", "a", "b"}) ==
+        "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n"
+        "*2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "MSET", "a", "1", "b"}) ==
+        "*2\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n"
+        "*2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "DEL", "a"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RM\r\n+delete\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "OBJECT", "ENCODING", "k"}) ==
+        "*1\r\n*2\r\n$1\r\nk\r\n*1\r\n+RO\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "GET", "a", "b"}) ==
+        "-ERR Invalid number of arguments specified for command\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "NOSUCH", "a"}) ==
+        "-ERR Invalid command specified\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "PING"}) ==
+        "-ERR wrong number of arguments for 'command|getkeysandflags' command\r\n");
+  // Shard channels and session ids are not keys.
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SSUBSCRIBE", "a", "b"}) ==
+        "-ERR The command has no key arguments\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "SPUBLISH", "a", "m"}) ==
+        "-ERR The command has no key arguments\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SESSION.VALIDATE", "s", "id"}) ==
+        "-ERR The command has no key arguments\r\n");
+  // RESP3: the flags are a set.
+  h.client().protocol = 3;
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "GET", "a"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n~2\r\n+RO\r\n+access\r\n");
+}
+
+TEST_CASE("COMMAND INFO key specs: two specs, notes") {
+  CmdHarness h;
+  const std::string rename = h.Run({"COMMAND", "INFO", "RENAME"});
+  CHECK(rename.find("*2\r\n*6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n"
+                    "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n"
+                    "*2\r\n$5\r\nindex\r\n:1\r\n") != std::string::npos);
+  CHECK(rename.find("*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n"
+                    "$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n") !=
+        std::string::npos);
+  const std::string set = h.Run({"COMMAND", "INFO", "SET"});
+  CHECK(set.find("*1\r\n*8\r\n$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the optional `GET` "
+                 "argument\r\n$5\r\nflags\r\n*4\r\n+RW\r\n+access\r\n+update\r\n"
+                 "+variable_flags\r\n") != std::string::npos);
+  CHECK(h.Run({"COMMAND", "INFO", "PING"}).find("*0\r\n*0\r\n") != std::string::npos);
 }
 
 TEST_CASE("SLOWLOG and MONITOR never show secrets: AUTH, HELLO AUTH, CONFIG SET requirepass") {

@@ -148,21 +148,21 @@ void CmdMemoryHelp(CommandContext& ctx) {
 }
 
 constexpr CommandSpec kObjectSubcommands[] = {
-    {"ENCODING", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectEncoding, "generic", "2.2.3",
+    {"ENCODING", 3, kCmdReadOnly, {2, 2, 1, kKeyRO}, CmdObjectEncoding, "generic", "2.2.3",
      "Inspect the internal encoding of a Redis object", "O(1)", "@keyspace @read @slow"},
-    {"FREQ", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectFreq, "generic", "4.0.0",
+    {"FREQ", 3, kCmdReadOnly, {2, 2, 1, kKeyRO}, CmdObjectFreq, "generic", "4.0.0",
      "Get the logarithmic access frequency counter of a Redis object", "O(1)",
      "@keyspace @read @slow"},
     {"HELP", 2, kCmdLoading | kCmdStale, {}, CmdObjectHelp, "generic", "6.2.0",
      "Show helpful text about the different subcommands", "O(1)", "@keyspace @slow"},
-    {"REFCOUNT", 3, kCmdReadOnly, {2, 2, 1}, CmdObjectRefcount, "generic", "2.2.3",
+    {"REFCOUNT", 3, kCmdReadOnly, {2, 2, 1, kKeyRO}, CmdObjectRefcount, "generic", "2.2.3",
      "Get the number of references to the value of the key", "O(1)", "@keyspace @read @slow"},
 };
 
 constexpr CommandSpec kMemorySubcommands[] = {
     {"HELP", 2, kCmdLoading | kCmdStale, {}, CmdMemoryHelp, "server", "4.0.0",
      "Show helpful text about the different subcommands", "O(1)", "@slow"},
-    {"USAGE", -3, kCmdReadOnly, {2, 2, 1}, CmdMemoryUsage, "server", "4.0.0",
+    {"USAGE", -3, kCmdReadOnly, {2, 2, 1, kKeyRO}, CmdMemoryUsage, "server", "4.0.0",
      "Estimate the memory usage of a key", "O(N) where N is the number of samples.",
      "@read @slow"},
 };

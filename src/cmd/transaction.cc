@@ -107,7 +107,7 @@ constexpr CommandSpec kTransactionCommands[] = {
      "O(1)", "@fast @transaction"},
     {"UNWATCH", 1, kTxFlags, {}, CmdUnwatch, "transactions", "2.2.0",
      "Forgets about watched keys of a transaction.", "O(1)", "@fast @transaction"},
-    {"WATCH", -2, kTxFlags, {1, -1, 1}, CmdWatch, "transactions", "2.2.0",
+    {"WATCH", -2, kTxFlags, {1, -1, 1, kKeyRO}, CmdWatch, "transactions", "2.2.0",
      "Monitors changes to keys to determine the execution of a transaction.",
      "O(1) for every key.", "@fast @transaction"},
 };
