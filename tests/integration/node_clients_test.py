@@ -91,7 +91,10 @@ class ClusterServer(harness.Server):
     def _argv(self, port):
         argv = super()._argv(port)
         if self.kind == 'redis':
-            return argv + ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']
+            # Announced so CLUSTER SLOTS names 127.0.0.1 (a lone node knows
+            # no address of its own and sends ""), as sessiond does.
+            return argv + ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
+                           '--cluster-announce-ip', '127.0.0.1']
         return argv + ['--cluster-compat']
 
 
