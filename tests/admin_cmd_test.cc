@@ -205,8 +205,8 @@ TEST_CASE("MEMORY USAGE: the entry's block plus its 8-byte table slot") {
   // Options are checked before the key is looked up.
   CHECK(h.Run({"MEMORY", "USAGE", "nokey", "SAMPLES", "x"}) ==
         "-ERR value is not an integer or out of range\r\n");
-  CHECK(h.Run({"MEMORY", "HELP"}).starts_with("*6\r\n+MEMORY <subcommand>"));
-  CHECK(h.Run({"MEMORY", "STATS"}) == "-ERR unknown subcommand 'STATS'. Try MEMORY HELP.\r\n");
+  CHECK(h.Run({"MEMORY", "HELP"}).starts_with("*10\r\n+MEMORY <subcommand>"));
+  CHECK(h.Run({"MEMORY", "PURGE"}) == "-ERR unknown subcommand 'PURGE'. Try MEMORY HELP.\r\n");
 }
 
 // ---- SLOWLOG ----------------------------------------------------------------
@@ -443,6 +443,54 @@ TEST_CASE("SWAPDB, MOVE, COPY carry session records and the session index along"
   h.Run({"SELECT", "3"});
   CHECK(h.Run({"SESSION.VALIDATE", "demo", id2}) == ":1\r\n");
   (void)json;
+}
+
+TEST_CASE("MEMORY STATS: Redis 7.0's fields in its order; MEMORY DOCTOR: one of its reports") {
+  CmdHarness h;
+  CHECK(h.Run({"SET", "a", "1"}) == "+OK\r\n");
+  CHECK(h.Run({"SELECT", "2"}) == "+OK\r\n");
+  CHECK(h.Run({"SET", "b", "1"}) == "+OK\r\n");
+  const std::string stats = h.Run({"MEMORY", "STATS"});
+  CHECK(stats.starts_with("*58\r\n$14\r\npeak.allocated\r\n:"));  // 27 + 2 databases
+  static constexpr std::string_view kFields[] = {
+      "peak.allocated", "total.allocated", "startup.allocated", "replication.backlog",
+      "clients.slaves", "clients.normal", "cluster.links", "aof.buffer", "lua.caches",
+      "functions.caches", "db.0", "overhead.hashtable.main", "overhead.hashtable.expires",
+      "overhead.hashtable.slot-to-keys", "db.2", "overhead.hashtable.main",
+      "overhead.hashtable.expires", "overhead.hashtable.slot-to-keys", "overhead.total",
+      "keys.count", "keys.bytes-per-key", "dataset.bytes", "dataset.percentage",
+      "peak.percentage", "allocator.allocated", "allocator.active", "allocator.resident",
+      "allocator-fragmentation.ratio", "allocator-fragmentation.bytes", "allocator-rss.ratio",
+      "allocator-rss.bytes", "rss-overhead.ratio", "rss-overhead.bytes", "fragmentation",
+      "fragmentation.bytes"};
+  size_t pos = 0;
+  for (std::string_view f : kFields) {
+    const std::string want = "$" + std::to_string(f.size()) + "\r\n" + std::string(f) + "\r\n";
+    const size_t at = stats.find(want, pos);
+    CHECK_MESSAGE(at != std::string::npos, f);
+    if (at != std::string::npos) pos = at + want.size();
+  }
+  CHECK(stats.find("$4\r\ndb.0\r\n*6\r\n$23\r\noverhead.hashtable.main\r\n:8\r\n") !=
+        std::string::npos);
+  CHECK(stats.find("$10\r\nkeys.count\r\n:2\r\n") != std::string::npos);
+  // The map's length matches its fields: the last one ends the reply.
+  const size_t last = stats.rfind("$19\r\nfragmentation.bytes\r\n:");
+  REQUIRE(last != std::string::npos);
+  CHECK(stats.find("\r\n", last + 27) == stats.size() - 2);
+  CHECK(stats.find("$4\r\ndb.1\r\n") == std::string::npos);  // empty databases are left out
+  CHECK(h.Run({"MEMORY", "STATS", "x"}) ==
+        "-ERR wrong number of arguments for 'memory|stats' command\r\n");
+  const std::string doctor = h.Run({"MEMORY", "DOCTOR"});
+  CHECK(doctor.starts_with("$"));
+  CHECK((doctor.find("\r\nHi Sam, this instance is empty") != std::string::npos ||
+         doctor.find("\r\nHi Sam, I can't find any memory issue") != std::string::npos ||
+         doctor.find("\r\nSam, I detected a few issues") != std::string::npos));
+  CHECK(doctor.ends_with("\n\r\n"));
+  CHECK(h.Run({"MEMORY", "DOCTOR", "x"}) ==
+        "-ERR wrong number of arguments for 'memory|doctor' command\r\n");
+  CHECK(h.Run({"MEMORY", "HELP"}).starts_with(
+      "*10\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+      "+DOCTOR\r\n+    Return memory problems reports.\r\n+STATS\r\n"));
 }
 
 // ---- FUNCTION, COMMAND GETKEYS ---------------------------------------------

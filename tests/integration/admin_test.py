@@ -3,7 +3,7 @@
 Differential: the same requests go to sessiond and redis-server and the
 replies must match byte for byte (after masking what differs by nature:
 timestamps, durations, client ports, node ids, memory figures). Covers
-OBJECT, MEMORY USAGE (shape), SLOWLOG, MONITOR output of a script,
+OBJECT, MEMORY USAGE / STATS / DOCTOR (shape), SLOWLOG, MONITOR output of a script,
 SWAPDB/MOVE/COPY, FUNCTION FLUSH/LIST, COMMAND GETKEYS, COMMAND INFO of
 every command both servers have (arity, flags, key positions, key specs) and
 COMMAND GETKEYS / GETKEYSANDFLAGS of a full command line for each of them.
@@ -86,8 +86,25 @@ def test_object_memory(res, s, r):
     for args in (('MEMORY', 'USAGE', 'nokey'), ('MEMORY', 'USAGE', 'int', 'SAMPLES'),
                  ('MEMORY', 'USAGE', 'int', 'SAMPLES', 'x'),
                  ('MEMORY', 'USAGE', 'int', 'SAMPLES', '-1'),
-                 ('MEMORY', 'USAGE', 'int', 'FOO', '1'), ('MEMORY', 'USAGE')):
+                 ('MEMORY', 'USAGE', 'int', 'FOO', '1'), ('MEMORY', 'USAGE'),
+                 ('MEMORY', 'STATS', 'x'), ('MEMORY', 'DOCTOR', 'x')):
         both(res, s, r, 'MEMORY', *args)
+    # MEMORY STATS: the same field names in the same order, the same reply
+    # types (each server's own figures); keys.count exact.
+    def shape(v):
+        if isinstance(v, list):
+            return [shape(x) for x in v]
+        return v if isinstance(v, bytes) and not v[:1].isdigit() else type(v).__name__
+    a, b = val(s.cmd('MEMORY', 'STATS')), val(r.cmd('MEMORY', 'STATS'))
+    res.eq(shape(a), shape(b), 'MEMORY STATS: same fields and reply types')
+    res.eq(dict(zip(a[::2], a[1::2])).get(b'keys.count'), dict(zip(b[::2], b[1::2])).get(b'keys.count'),
+           'MEMORY STATS keys.count')
+    reports = (b'Hi Sam, this instance is empty', b"Hi Sam, I can't find any memory issue",
+               b'Sam, I detected a few issues')
+    for c in (s, r):
+        d = val(c.cmd('MEMORY', 'DOCTOR'))
+        res.check(isinstance(d, bytes) and d.startswith(reports) and d.endswith(b'\n'),
+                  'MEMORY DOCTOR is one of Redis\'s reports', repr(d)[:200])
 
 
 def slowlog_entries(c):
