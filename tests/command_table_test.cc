@@ -10,6 +10,12 @@
 
 using ss::cmd::CommandSpec;
 using ss::cmd::CommandTable;
+using ss::cmd::kKeyNotKey;
+using ss::cmd::kKeyRM;
+using ss::cmd::kKeyRO;
+using ss::cmd::kKeyRW;
+using ss::cmd::kKeyOW;
+using ss::cmd::kKeyVariableFlags;
 
 namespace {
 
