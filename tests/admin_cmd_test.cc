@@ -131,10 +131,13 @@ TEST_CASE("--cluster-compat: only database 0, as Redis Cluster") {
   CHECK(h.Run({"SELECT", "0"}) == "+OK\r\n");
   CHECK(h.Run({"SWAPDB", "0", "1"}) == "-ERR SWAPDB is not allowed in cluster mode\r\n");
   CHECK(h.Run({"MOVE", "k", "1"}) == "-ERR MOVE is not allowed in cluster mode\r\n");
-  h.Run({"SET", "k", "v"});
-  CHECK(h.Run({"COPY", "k", "k2", "DB", "1"}) ==
+  h.Run({"SET", "{k}1", "v"});
+  CHECK(h.Run({"COPY", "{k}1", "{k}2", "DB", "1"}) ==
         "-ERR Copying to another database is not allowed in cluster mode\r\n");
-  CHECK(h.Run({"COPY", "k", "k2"}) == ":1\r\n");
+  CHECK(h.Run({"COPY", "{k}1", "{k}2"}) == ":1\r\n");
+  // Keys of two slots: refused before COPY runs (see cluster_cmd_test.cc).
+  CHECK(h.Run({"COPY", "{k}1", "k2"}) ==
+        "-CROSSSLOT Keys in request don't hash to the same slot\r\n");
 }
 
 // ---- OBJECT, MEMORY ---------------------------------------------------------
@@ -302,8 +305,8 @@ TEST_CASE("MEMORY USAGE: the entry's block plus its 8-byte table slot") {
   // Options are checked before the key is looked up.
   CHECK(h.Run({"MEMORY", "USAGE", "nokey", "SAMPLES", "x"}) ==
         "-ERR value is not an integer or out of range\r\n");
-  CHECK(h.Run({"MEMORY", "HELP"}).starts_with("*6\r\n+MEMORY <subcommand>"));
-  CHECK(h.Run({"MEMORY", "STATS"}) == "-ERR unknown subcommand 'STATS'. Try MEMORY HELP.\r\n");
+  CHECK(h.Run({"MEMORY", "HELP"}).starts_with("*10\r\n+MEMORY <subcommand>"));
+  CHECK(h.Run({"MEMORY", "PURGE"}) == "-ERR unknown subcommand 'PURGE'. Try MEMORY HELP.\r\n");
 }
 
 // ---- SLOWLOG ----------------------------------------------------------------
@@ -542,6 +545,54 @@ TEST_CASE("SWAPDB, MOVE, COPY carry session records and the session index along"
   (void)json;
 }
 
+TEST_CASE("MEMORY STATS: Redis 7.0's fields in its order; MEMORY DOCTOR: one of its reports") {
+  CmdHarness h;
+  CHECK(h.Run({"SET", "a", "1"}) == "+OK\r\n");
+  CHECK(h.Run({"SELECT", "2"}) == "+OK\r\n");
+  CHECK(h.Run({"SET", "b", "1"}) == "+OK\r\n");
+  const std::string stats = h.Run({"MEMORY", "STATS"});
+  CHECK(stats.starts_with("*58\r\n$14\r\npeak.allocated\r\n:"));  // 27 + 2 databases
+  static constexpr std::string_view kFields[] = {
+      "peak.allocated", "total.allocated", "startup.allocated", "replication.backlog",
+      "clients.slaves", "clients.normal", "cluster.links", "aof.buffer", "lua.caches",
+      "functions.caches", "db.0", "overhead.hashtable.main", "overhead.hashtable.expires",
+      "overhead.hashtable.slot-to-keys", "db.2", "overhead.hashtable.main",
+      "overhead.hashtable.expires", "overhead.hashtable.slot-to-keys", "overhead.total",
+      "keys.count", "keys.bytes-per-key", "dataset.bytes", "dataset.percentage",
+      "peak.percentage", "allocator.allocated", "allocator.active", "allocator.resident",
+      "allocator-fragmentation.ratio", "allocator-fragmentation.bytes", "allocator-rss.ratio",
+      "allocator-rss.bytes", "rss-overhead.ratio", "rss-overhead.bytes", "fragmentation",
+      "fragmentation.bytes"};
+  size_t pos = 0;
+  for (std::string_view f : kFields) {
+    const std::string want = "$" + std::to_string(f.size()) + "\r\n" + std::string(f) + "\r\n";
+    const size_t at = stats.find(want, pos);
+    CHECK_MESSAGE(at != std::string::npos, f);
+    if (at != std::string::npos) pos = at + want.size();
+  }
+  CHECK(stats.find("$4\r\ndb.0\r\n*6\r\n$23\r\noverhead.hashtable.main\r\n:8\r\n") !=
+        std::string::npos);
+  CHECK(stats.find("$10\r\nkeys.count\r\n:2\r\n") != std::string::npos);
+  // The map's length matches its fields: the last one ends the reply.
+  const size_t last = stats.rfind("$19\r\nfragmentation.bytes\r\n:");
+  REQUIRE(last != std::string::npos);
+  CHECK(stats.find("\r\n", last + 27) == stats.size() - 2);
+  CHECK(stats.find("$4\r\ndb.1\r\n") == std::string::npos);  // empty databases are left out
+  CHECK(h.Run({"MEMORY", "STATS", "x"}) ==
+        "-ERR wrong number of arguments for 'memory|stats' command\r\n");
+  const std::string doctor = h.Run({"MEMORY", "DOCTOR"});
+  CHECK(doctor.starts_with("$"));
+  CHECK((doctor.find("\r\nHi Sam, this instance is empty") != std::string::npos ||
+         doctor.find("\r\nHi Sam, I can't find any memory issue") != std::string::npos ||
+         doctor.find("\r\nSam, I detected a few issues") != std::string::npos));
+  CHECK(doctor.ends_with("\n\r\n"));
+  CHECK(h.Run({"MEMORY", "DOCTOR", "x"}) ==
+        "-ERR wrong number of arguments for 'memory|doctor' command\r\n");
+  CHECK(h.Run({"MEMORY", "HELP"}).starts_with(
+      "*10\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+      "+DOCTOR\r\n+    Return memory problems reports.\r\n+STATS\r\n"));
+}
+
 // ---- FUNCTION, COMMAND GETKEYS ---------------------------------------------
 
 TEST_CASE("FUNCTION FLUSH / LIST / HELP with no functions") {
@@ -589,6 +640,59 @@ TEST_CASE("COMMAND GETKEYS from the table's key positions") {
   CHECK(h.Run({"COMMAND", "GETKEYS", "PING", "x"}) == "-ERR The command has no key arguments\r\n");
   CHECK(h.Run({"COMMAND", "GETKEYS", "CONFIG", "GET", "x"}) ==
         "-ERR The command has no key arguments\r\n");
+}
+
+TEST_CASE("COMMAND GETKEYSANDFLAGS: keys with their key-spec flags") {
+  CmdHarness h;
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b", "EX", "1", "get"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "a", "b", "GETX"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "RENAME", "a", "b"}) ==
+        "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n"
+        "*2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "MSET", "a", "1", "b"}) ==
+        "*2\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n"
+        "*2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "DEL", "a"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RM\r\n+delete\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "OBJECT", "ENCODING", "k"}) ==
+        "*1\r\n*2\r\n$1\r\nk\r\n*1\r\n+RO\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "GET", "a", "b"}) ==
+        "-ERR Invalid number of arguments specified for command\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "NOSUCH", "a"}) ==
+        "-ERR Invalid command specified\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "PING"}) ==
+        "-ERR wrong number of arguments for 'command|getkeysandflags' command\r\n");
+  // Shard channels and session ids are not keys.
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SSUBSCRIBE", "a", "b"}) ==
+        "-ERR The command has no key arguments\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYS", "SPUBLISH", "a", "m"}) ==
+        "-ERR The command has no key arguments\r\n");
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SESSION.VALIDATE", "s", "id"}) ==
+        "-ERR The command has no key arguments\r\n");
+  // RESP3: the flags are a set.
+  h.client().protocol = 3;
+  CHECK(h.Run({"COMMAND", "GETKEYSANDFLAGS", "GET", "a"}) ==
+        "*1\r\n*2\r\n$1\r\na\r\n~2\r\n+RO\r\n+access\r\n");
+}
+
+TEST_CASE("COMMAND INFO key specs: two specs, notes") {
+  CmdHarness h;
+  const std::string rename = h.Run({"COMMAND", "INFO", "RENAME"});
+  CHECK(rename.find("*2\r\n*6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n"
+                    "$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n"
+                    "*2\r\n$5\r\nindex\r\n:1\r\n") != std::string::npos);
+  CHECK(rename.find("*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n"
+                    "$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n") !=
+        std::string::npos);
+  const std::string set = h.Run({"COMMAND", "INFO", "SET"});
+  CHECK(set.find("*1\r\n*8\r\n$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the optional `GET` "
+                 "argument\r\n$5\r\nflags\r\n*4\r\n+RW\r\n+access\r\n+update\r\n"
+                 "+variable_flags\r\n") != std::string::npos);
+  CHECK(h.Run({"COMMAND", "INFO", "PING"}).find("*0\r\n*0\r\n") != std::string::npos);
 }
 
 TEST_CASE("SLOWLOG and MONITOR never show secrets: AUTH, HELLO AUTH, CONFIG SET requirepass") {

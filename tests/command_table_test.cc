@@ -10,6 +10,12 @@
 
 using ss::cmd::CommandSpec;
 using ss::cmd::CommandTable;
+using ss::cmd::kKeyNotKey;
+using ss::cmd::kKeyRM;
+using ss::cmd::kKeyRO;
+using ss::cmd::kKeyRW;
+using ss::cmd::kKeyOW;
+using ss::cmd::kKeyVariableFlags;
 
 namespace {
 
@@ -28,6 +34,19 @@ void CheckSpec(const CommandSpec& spec, const std::string& where) {
   if (spec.keys.first > 0) {
     CHECK(spec.keys.step > 0);
     CHECK((spec.keys.last == -1 || spec.keys.last >= spec.keys.first));
+    // Every key has key-spec flags: exactly one of RO/RW/OW/RM, or not_key.
+    auto well_formed = [](uint32_t f) {
+      const uint32_t access = f & (kKeyRO | kKeyRW | kKeyOW | kKeyRM);
+      return (f & kKeyNotKey) != 0 || (access != 0 && (access & (access - 1)) == 0);
+    };
+    CHECK(well_formed(spec.keys.flags));
+    if (spec.keys.last_flags != 0) CHECK(well_formed(spec.keys.last_flags));
+    // A split last key is a fixed position after the first.
+    if (spec.keys.last_flags != 0) CHECK(spec.keys.last > spec.keys.first);
+    CHECK(((spec.keys.flags & kKeyVariableFlags) != 0) == (spec.keys.variable_flags != nullptr));
+  } else {
+    CHECK(spec.keys.flags == 0);
+    CHECK(spec.keys.last_flags == 0);
   }
 }
 

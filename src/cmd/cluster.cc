@@ -3,21 +3,27 @@
 // With it, sessiond answers as a one-node Redis Cluster that owns all 16384
 // slots and is reached at the address the asking client connected to, so
 // cluster clients (redis-py's RedisCluster, which insists on full slot
-// coverage) can use one sessiond. Keys are not partitioned: slots are only
-// reported, never checked, since the one node owns them all.
+// coverage) can use one sessiond. Keys are not partitioned: the one node
+// owns every slot.
+//
+// Multi-key requests whose keys hash to different slots are refused with
+// CROSSSLOT (KeysInOneSlot, called by Dispatch), as any cluster node does.
+// COUNTKEYSINSLOT / GETKEYSINSLOT scan the database (Redis keeps a per-slot
+// key index; sessiond does not, to spend no memory per key).
 //
 // Not implemented: the subcommands that change or query a multi-node
-// topology (MEET, ADDSLOTS, SETSLOT, FAILOVER, ...), and COUNTKEYSINSLOT /
-// GETKEYSINSLOT, which would need a per-slot key index (Redis keeps one)
-// rather than a scan of the whole keyspace.
+// topology (MEET, ADDSLOTS, SETSLOT, FAILOVER, ...).
 #include "ss/cmd/cluster.h"
 
 #include <array>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "ss/cmd/args.h"
 #include "ss/cmd/command.h"
+#include "ss/cmd/errors.h"
 
 namespace ss::cmd {
 
@@ -60,6 +66,42 @@ uint16_t KeyHashSlot(std::string_view key) {
     }
   }
   return Crc16(key) & 16383;
+}
+
+namespace {
+
+// Adds the slots of argv's keys to *slot (-1: none seen yet); false once two
+// keys differ.
+bool SameSlot(const CommandSpec& spec, std::span<const std::string_view> argv, int* slot) {
+  // The key list of one command; reused so a cluster request allocates
+  // nothing once it has grown (loop thread only).
+  static std::vector<KeyRef> keys;
+  keys.clear();
+  CommandKeys(spec, argv, &keys);
+  for (const KeyRef& k : keys) {
+    const int s = KeyHashSlot(argv[k.pos]);
+    if (*slot < 0) {
+      *slot = s;
+    } else if (s != *slot) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool KeysInOneSlot(const Client& client, const CommandSpec& spec,
+                   std::span<const std::string_view> args) {
+  int slot = -1;
+  if (spec.name != "EXEC" || !client.in_multi) return SameSlot(spec, args, &slot);
+  // Bounded by the queue, which the client built one command at a time.
+  std::vector<std::string_view> argv;
+  for (const Client::QueuedCommand& q : client.multi_queue) {
+    argv.assign(q.args.begin(), q.args.end());
+    if (!SameSlot(*q.spec, argv, &slot)) return false;
+  }
+  return true;
 }
 
 namespace {
@@ -109,10 +151,14 @@ bool Enabled(CommandContext& ctx) {
 
 void CmdClusterHelp(CommandContext& ctx) {
   if (!Enabled(ctx)) return;
-  // Redis's full help text lists the topology subcommands too; sessiond
-  // lists only what it answers.
+  // Redis 7.0's help text, in its order, without the topology subcommands
+  // sessiond does not answer.
   static constexpr std::string_view kLines[] = {
       "CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "COUNTKEYSINSLOT <slot>",
+      "    Return the number of keys in <slot>.",
+      "GETKEYSINSLOT <slot> <count>",
+      "    Return key names stored by current node in a slot.",
       "INFO",
       "    Return information about the cluster.",
       "KEYSLOT <key>",
@@ -150,6 +196,52 @@ void CmdClusterInfo(CommandContext& ctx) {
                      "cluster_stats_messages_sent:0\r\n"
                      "cluster_stats_messages_received:0\r\n"
                      "total_cluster_links_buffer_limit_exceeded:0\r\n");
+}
+
+// Redis's getLongLongFromObjectOrReply for a slot or count argument.
+bool ParseArg(CommandContext& ctx, std::string_view arg, int64_t* out) {
+  if (ParseInt64(arg, out)) return true;
+  ctx.reply.Error(kErrNotInteger);
+  return false;
+}
+
+// Redis keeps a per-slot key index; sessiond has none, so both commands
+// below scan the database: O(keys in the database), not O(1) / O(count).
+// Like every read, the scan skips keys already past their deadline (Redis's
+// index still holds those until they are reclaimed).
+void CmdClusterCountKeysInSlot(CommandContext& ctx) {
+  if (!Enabled(ctx)) return;
+  int64_t slot = 0;
+  if (!ParseArg(ctx, ctx.args[2], &slot)) return;
+  if (slot < 0 || slot >= kSlots) {
+    ctx.reply.Error("ERR Invalid slot");
+    return;
+  }
+  int64_t n = 0;
+  ctx.keyspace().ForEach(ctx.db(), [&](const Entry* e) {
+    if (KeyHashSlot(e->key()) == slot) ++n;
+  });
+  ctx.reply.Integer(n);
+}
+
+void CmdClusterGetKeysInSlot(CommandContext& ctx) {
+  if (!Enabled(ctx)) return;
+  int64_t slot = 0;
+  int64_t count = 0;
+  if (!ParseArg(ctx, ctx.args[2], &slot) || !ParseArg(ctx, ctx.args[3], &count)) return;
+  if (slot < 0 || slot >= kSlots || count < 0) {
+    ctx.reply.Error("ERR Invalid slot or number of keys");
+    return;
+  }
+  // The keys come in table order, not Redis's newest-first slot order.
+  std::vector<std::string> keys;
+  ctx.keyspace().ForEach(ctx.db(), [&](const Entry* e) {
+    if (static_cast<int64_t>(keys.size()) < count && KeyHashSlot(e->key()) == slot) {
+      keys.emplace_back(e->key());
+    }
+  });
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 
 void CmdClusterKeySlot(CommandContext& ctx) {
@@ -224,6 +316,11 @@ void CmdReadOnlyReadWrite(CommandContext& ctx) {
 }
 
 constexpr CommandSpec kClusterSubcommands[] = {
+    {"COUNTKEYSINSLOT", 3, kCmdStale, {}, CmdClusterCountKeysInSlot, "cluster", "3.0.0",
+     "Return the number of local keys in the specified hash slot", "O(1)", "@slow"},
+    {"GETKEYSINSLOT", 4, kCmdStale, {}, CmdClusterGetKeysInSlot, "cluster", "3.0.0",
+     "Return local key names in the specified hash slot",
+     "O(log(N)) where N is the number of requested keys", "@slow"},
     {"HELP", 2, kCmdLoading | kCmdStale, {}, CmdClusterHelp, "cluster", "5.0.0",
      "Show helpful text about the different subcommands", "O(1)", "@slow"},
     {"INFO", 2, kCmdStale, {}, CmdClusterInfo, "cluster", "3.0.0",

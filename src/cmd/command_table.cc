@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ss/cmd/args.h"
+#include "ss/cmd/cluster.h"
 #include "ss/cmd/command.h"
 #include "ss/cmd/watch.h"
 
@@ -88,6 +89,52 @@ std::string FullName(const CommandSpec& spec, const CommandSpec* parent) {
   out.append(spec.name);
   for (char& c : out) c = AsciiLower(c);
   return out;
+}
+
+KeySpecs KeySpecsOf(const KeyPositions& keys) {
+  KeySpecs out;
+  if (keys.first <= 0) return out;
+  // A range's lastkey is relative to its first key, or negative from the end.
+  auto relative = [&](int last) { return last < 0 ? last : last - keys.first; };
+  if (keys.last_flags == 0) {
+    out.spec[0] = {keys.flags, keys.first, relative(keys.last), keys.step, keys.notes};
+    out.count = 1;
+  } else {
+    // REQUIRES (checked by the table test): last is a fixed position.
+    out.spec[0] = {keys.flags, keys.first, relative(keys.last - keys.step), keys.step,
+                   keys.notes};
+    out.spec[1] = {keys.last_flags, keys.last, 0, 1, {}};
+    out.count = 2;
+  }
+  return out;
+}
+
+bool HasKeyArguments(const CommandSpec& spec) {
+  KeySpecs specs = KeySpecsOf(spec.keys);
+  for (int i = 0; i < specs.count; ++i) {
+    if ((specs.spec[i].flags & kKeyNotKey) == 0) return true;
+  }
+  return false;
+}
+
+void CommandKeys(const CommandSpec& spec, std::span<const std::string_view> argv,
+                 std::vector<KeyRef>* out) {
+  const KeySpecs specs = KeySpecsOf(spec.keys);
+  const auto argc = static_cast<int64_t>(argv.size());
+  // SET's flags depend on its options (Redis's setGetKeys).
+  const uint32_t variable =
+      spec.keys.variable_flags != nullptr ? spec.keys.variable_flags(argv) : 0;
+  for (int s = 0; s < specs.count; ++s) {
+    const KeySpec& ks = specs.spec[s];
+    const int64_t first = ks.index;
+    const int64_t last = ks.lastkey >= 0 ? first + ks.lastkey : argc + ks.lastkey;
+    // getKeysUsingKeySpecs: positions outside argv are skipped, leaving the
+    // command to report its bad arguments. Bounded by argc.
+    for (int64_t i = first; i <= last; i += ks.keystep) {
+      if (i >= argc || i < first) continue;
+      out->push_back({static_cast<size_t>(i), variable != 0 ? variable : ks.flags});
+    }
+  }
 }
 
 namespace {
@@ -177,6 +224,21 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
   }
   if (client.in_multi && (spec->flags & kCmdNoMulti) != 0) {
     reject("Command not allowed inside a transaction", true);
+    return DispatchResult::kDone;
+  }
+  // A Redis cluster node checks that the keys are its own here
+  // (processCommand's getNodeByQuery): the one node owns every slot, so the
+  // only refusal is keys in different slots. A refused EXEC discards its
+  // transaction and answers CROSSSLOT itself, not EXECABORT.
+  if (server.config.cluster_compat && (spec->keys.first > 0 || exec_in_multi) &&
+      !KeysInOneSlot(client, *spec, args)) {
+    ++server.stats.total_error_replies;
+    if (exec_in_multi) {
+      DiscardTransaction(server, client);
+    } else if (client.in_multi) {
+      client.multi_error = true;
+    }
+    reply.Error(kErrCrossSlot);
     return DispatchResult::kDone;
   }
   // The flags that matter for OOM and PAUSE: EXEC has those of its queue.

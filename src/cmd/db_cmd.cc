@@ -131,11 +131,13 @@ void CmdCopy(CommandContext& ctx) {
 // Arity, flags, key positions and documentation as Redis 7.0.15's COMMAND
 // INFO and COMMAND DOCS report them.
 constexpr CommandSpec kDbCommands[] = {
-    {"COPY", -3, kCmdWrite | kCmdDenyOom, {1, 2, 1}, CmdCopy, "generic", "6.2.0", "Copy a key",
+    {"COPY", -3, kCmdWrite | kCmdDenyOom, {1, 2, 1, kKeyRO | kKeyAccess, kKeyOW | kKeyUpdate},
+     CmdCopy, "generic", "6.2.0", "Copy a key",
      "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
      "values.",
      "@keyspace @write @slow"},
-    {"MOVE", 3, kCmdWrite | kCmdFast, {1, 1, 1}, CmdMove, "generic", "1.0.0",
+    {"MOVE", 3, kCmdWrite | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdMove, "generic", "1.0.0",
      "Move a key to another database", "O(1)", "@keyspace @write @fast"},
     {"SWAPDB", 3, kCmdWrite | kCmdFast, {0, 0, 0}, CmdSwapDb, "server", "4.0.0",
      "Swaps two Redis databases",

@@ -88,40 +88,63 @@ std::vector<std::string_view> Words(std::string_view s) {
   return out;
 }
 
-void ReplyKeySpecs(resp::ReplyWriter& r, const CommandSpec& spec) {
-  if (spec.keys.first <= 0) {
-    r.ArrayHeader(0);
-    return;
+// Key-spec flag names in Redis's order (server.c addReplyFlagsForKeyArgs).
+constexpr FlagName kKeyFlagNames[] = {
+    {kKeyRO, "RO"},
+    {kKeyRW, "RW"},
+    {kKeyOW, "OW"},
+    {kKeyRM, "RM"},
+    {kKeyAccess, "access"},
+    {kKeyUpdate, "update"},
+    {kKeyInsert, "insert"},
+    {kKeyDelete, "delete"},
+    {kKeyNotKey, "not_key"},
+    {kKeyIncomplete, "incomplete"},
+    {kKeyVariableFlags, "variable_flags"},
+};
+
+void ReplyKeyFlags(resp::ReplyWriter& r, uint32_t flags) {
+  size_t n = 0;
+  for (const FlagName& f : kKeyFlagNames) n += (flags & f.flag) ? 1 : 0;
+  r.SetHeader(n);
+  for (const FlagName& f : kKeyFlagNames) {
+    if (flags & f.flag) r.Status(f.name);
   }
-  // One key spec derived from the legacy positions, as Redis reports for
-  // commands whose keys are a plain index range.
-  r.ArrayHeader(1);
-  r.MapHeader(3);
-  r.Bulk("flags");
-  bool write = (spec.flags & kCmdWrite) != 0;
-  r.SetHeader(2);
-  r.Status(write ? "RW" : "RO");
-  r.Status(write ? "update" : "access");
-  r.Bulk("begin_search");
-  r.MapHeader(2);
-  r.Bulk("type");
-  r.Bulk("index");
-  r.Bulk("spec");
-  r.MapHeader(1);
-  r.Bulk("index");
-  r.Integer(spec.keys.first);
-  r.Bulk("find_keys");
-  r.MapHeader(2);
-  r.Bulk("type");
-  r.Bulk("range");
-  r.Bulk("spec");
-  r.MapHeader(3);
-  r.Bulk("lastkey");
-  r.Integer(spec.keys.last < 0 ? spec.keys.last : spec.keys.last - spec.keys.first);
-  r.Bulk("keystep");
-  r.Integer(spec.keys.step);
-  r.Bulk("limit");
-  r.Integer(0);
+}
+
+void ReplyKeySpecs(resp::ReplyWriter& r, const CommandSpec& spec) {
+  const KeySpecs specs = KeySpecsOf(spec.keys);
+  r.ArrayHeader(static_cast<size_t>(specs.count));
+  for (int i = 0; i < specs.count; ++i) {
+    const KeySpec& ks = specs.spec[i];
+    r.MapHeader(ks.notes.empty() ? 3 : 4);
+    if (!ks.notes.empty()) {
+      r.Bulk("notes");
+      r.Bulk(ks.notes);
+    }
+    r.Bulk("flags");
+    ReplyKeyFlags(r, ks.flags);
+    r.Bulk("begin_search");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("index");
+    r.Bulk("spec");
+    r.MapHeader(1);
+    r.Bulk("index");
+    r.Integer(ks.index);
+    r.Bulk("find_keys");
+    r.MapHeader(2);
+    r.Bulk("type");
+    r.Bulk("range");
+    r.Bulk("spec");
+    r.MapHeader(3);
+    r.Bulk("lastkey");
+    r.Integer(ks.lastkey);
+    r.Bulk("keystep");
+    r.Integer(ks.keystep);
+    r.Bulk("limit");
+    r.Integer(0);
+  }
 }
 
 void ReplyCommandInfo(resp::ReplyWriter& r, const CommandSpec& spec, const CommandSpec* parent) {
@@ -276,10 +299,10 @@ void CmdCommandList(CommandContext& ctx) {
   for (const std::string& n : names) ctx.reply.Bulk(n);
 }
 
-// COMMAND GETKEYS <command> [arg ...]: the key arguments of a full command
-// line, from the table's key positions, with getKeysSubcommandImpl's checks
-// in its order.
-void CmdCommandGetKeys(CommandContext& ctx) {
+// COMMAND GETKEYS / GETKEYSANDFLAGS <command> [arg ...]: the key arguments
+// of a full command line (with their key-spec flags), with Redis's
+// getKeysSubcommandImpl checks in its order.
+void GetKeys(CommandContext& ctx, bool with_flags) {
   std::span<const std::string_view> argv = ctx.args.subspan(2);
   const CommandSpec* spec = CommandTable::Get().Find(argv[0]);
   if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
@@ -289,7 +312,7 @@ void CmdCommandGetKeys(CommandContext& ctx) {
     ctx.reply.Error("ERR Invalid command specified");
     return;
   }
-  if (spec->keys.first <= 0) {
+  if (!HasKeyArguments(*spec)) {
     ctx.reply.Error("ERR The command has no key arguments");
     return;
   }
@@ -298,22 +321,30 @@ void CmdCommandGetKeys(CommandContext& ctx) {
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  // getKeysUsingKeySpecs for one range spec: a last position past the
-  // arguments is a syntax error of the command line.
-  const int64_t first = spec->keys.first;
-  const int64_t last = spec->keys.last < 0 ? argc + spec->keys.last : spec->keys.last;
-  if (last >= argc || last < first || first >= argc) {
-    ctx.reply.Error("ERR Invalid arguments specified for command");
+  std::vector<KeyRef> keys;
+  CommandKeys(*spec, argv, &keys);
+  if (keys.empty()) {
+    if (spec->flags & kCmdNoMandatoryKeys) {
+      ctx.reply.ArrayHeader(0);
+    } else {
+      ctx.reply.Error("ERR Invalid arguments specified for command");
+    }
     return;
   }
-  std::vector<std::string_view> keys;
-  // Bounded by the argument count.
-  for (int64_t j = first; j <= last; j += spec->keys.step) {
-    keys.push_back(argv[static_cast<size_t>(j)]);
-  }
   ctx.reply.ArrayHeader(keys.size());
-  for (std::string_view k : keys) ctx.reply.Bulk(k);
+  for (const KeyRef& k : keys) {
+    if (with_flags) {
+      ctx.reply.ArrayHeader(2);
+      ctx.reply.Bulk(argv[k.pos]);
+      ReplyKeyFlags(ctx.reply, k.flags);
+    } else {
+      ctx.reply.Bulk(argv[k.pos]);
+    }
+  }
 }
+
+void CmdCommandGetKeys(CommandContext& ctx) { GetKeys(ctx, false); }
+void CmdCommandGetKeysAndFlags(CommandContext& ctx) { GetKeys(ctx, true); }
 
 void CmdCommandHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
@@ -334,6 +365,8 @@ void CmdCommandHelp(CommandContext& ctx) {
       "    commands are returned.",
       "GETKEYS <full-command>",
       "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command.",
       "HELP",
       "    Print this help.",
   };
@@ -348,6 +381,9 @@ constexpr CommandSpec kCommandSubcommands[] = {
      "O(N) where N is the number of commands to look up", "@slow @connection"},
     {"GETKEYS", -4, kCmdLoading | kCmdStale, {}, CmdCommandGetKeys, "server", "2.8.13",
      "Extract keys given a full Redis command",
+     "O(N) where N is the number of arguments to the command", "@slow @connection"},
+    {"GETKEYSANDFLAGS", -4, kCmdLoading | kCmdStale, {}, CmdCommandGetKeysAndFlags, "server",
+     "7.0.0", "Extract keys and access flags given a full Redis command",
      "O(N) where N is the number of arguments to the command", "@slow @connection"},
     {"HELP", 2, kCmdLoading | kCmdStale, {}, CmdCommandHelp, "server", "5.0.0",
      "Returns helpful text about the different subcommands.", "O(1)", "@slow @connection"},

@@ -14,13 +14,10 @@
 #include "ss/cmd/cluster.h"
 #include "ss/cmd/command.h"
 #include "ss/cmd/errors.h"
+#include "ss/cmd/memory.h"
 #include "ss_version.h"
 
 namespace ss::cmd {
-namespace {
-
-// What sessiond answers as redis_version: the Redis release whose commands
-// and replies it reproduces (clients pick features by this number).
 
 size_t HeapInUse() {
   struct mallinfo2 mi = mallinfo2();
@@ -33,6 +30,11 @@ size_t ResidentBytes() {
   statm >> pages >> resident;
   return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
+
+namespace {
+
+// What sessiond answers as redis_version: the Redis release whose commands
+// and replies it reproduces (clients pick features by this number).
 
 std::string Human(uint64_t n) {
   char buf[32];

@@ -602,65 +602,101 @@ void CmdSetRange(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(e->value_size()));
 }
 
-// Arity, flags, key positions and documentation as Redis 7.0.15 reports them
-// (COMMAND INFO / COMMAND DOCS).
+// SET's key flags depend on its GET option, as Redis's setGetKeys: with GET
+// the old value is read too (RW access update), else it is overwritten (OW
+// update). Redis compares C strings, so "GET" followed by a NUL matches too.
+uint32_t SetKeyFlags(std::span<const std::string_view> argv) {
+  // Bounded by the argument count.
+  for (size_t i = 3; i < argv.size(); ++i) {
+    std::string_view a = argv[i];
+    if (a.size() >= 3 && EqualsIgnoreCase(a.substr(0, 3), "get") &&
+        (a.size() == 3 || a[3] == '\0')) {
+      return kKeyRW | kKeyAccess | kKeyUpdate;
+    }
+  }
+  return kKeyOW | kKeyUpdate;
+}
+
+// Arity, flags, key positions, key specs and documentation as Redis 7.0.15
+// reports them (COMMAND INFO / COMMAND DOCS).
 constexpr CommandSpec kStringCommands[] = {
-    {"GET", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdGet, "string", "1.0.0",
+    {"GET", 2, kCmdReadOnly | kCmdFast, {1, 1, 1, kKeyRO | kKeyAccess}, CmdGet, "string", "1.0.0",
      "Get the value of a key", "O(1)", "@read @string @fast"},
-    {"SET", -3, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSet, "string", "1.0.0",
+    {"SET", -3, kCmdWrite | kCmdDenyOom,
+     {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate | kKeyVariableFlags, 0,
+      "RW and ACCESS due to the optional `GET` argument", SetKeyFlags},
+     CmdSet, "string", "1.0.0",
      "Set the string value of a key", "O(1)", "@write @string @slow"},
-    {"SETEX", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSetEx, "string", "2.0.0",
+    {"SETEX", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1, kKeyOW | kKeyUpdate},
+     CmdSetEx, "string", "2.0.0",
      "Set the value and expiration of a key", "O(1)", "@write @string @slow"},
-    {"PSETEX", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdPSetEx, "string", "2.6.0",
+    {"PSETEX", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1, kKeyOW | kKeyUpdate},
+     CmdPSetEx, "string", "2.6.0",
      "Set the value and expiration in milliseconds of a key", "O(1)", "@write @string @slow"},
-    {"SETNX", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdSetNx, "string", "1.0.0",
+    {"SETNX", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyOW | kKeyInsert},
+     CmdSetNx, "string", "1.0.0",
      "Set the value of a key, only if the key does not exist", "O(1)",
      "@write @string @fast"},
-    {"GETEX", -2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdGetEx, "string", "6.2.0",
+    {"GETEX", -2, kCmdWrite | kCmdFast,
+     {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate, 0, "RW and UPDATE because it changes the TTL"},
+     CmdGetEx, "string", "6.2.0",
      "Get the value of a key and optionally set its expiration", "O(1)",
      "@write @string @fast"},
-    {"GETDEL", 2, kCmdWrite | kCmdFast, {1, 1, 1}, CmdGetDel, "string", "6.2.0",
+    {"GETDEL", 2, kCmdWrite | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyDelete},
+     CmdGetDel, "string", "6.2.0",
      "Get the value of a key and delete the key", "O(1)", "@write @string @fast"},
-    {"GETSET", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdGetSet, "string", "1.0.0",
+    {"GETSET", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdGetSet, "string", "1.0.0",
      "Set the string value of a key and return its old value", "O(1)",
      "@write @string @fast"},
-    {"MGET", -2, kCmdReadOnly | kCmdFast, {1, -1, 1}, CmdMGet, "string", "1.0.0",
+    {"MGET", -2, kCmdReadOnly | kCmdFast, {1, -1, 1, kKeyRO | kKeyAccess},
+     CmdMGet, "string", "1.0.0",
      "Get the values of all the given keys",
      "O(N) where N is the number of keys to retrieve.", "@read @string @fast"},
-    {"MSET", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2}, CmdMSet, "string", "1.0.1",
+    {"MSET", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2, kKeyOW | kKeyUpdate},
+     CmdMSet, "string", "1.0.1",
      "Set multiple keys to multiple values", "O(N) where N is the number of keys to set.",
      "@write @string @slow"},
-    {"MSETNX", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2}, CmdMSetNx, "string", "1.0.1",
+    {"MSETNX", -3, kCmdWrite | kCmdDenyOom, {1, -1, 2, kKeyOW | kKeyInsert},
+     CmdMSetNx, "string", "1.0.1",
      "Set multiple keys to multiple values, only if none of the keys exist",
      "O(N) where N is the number of keys to set.", "@write @string @slow"},
-    {"INCR", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdIncr, "string", "1.0.0",
+    {"INCR", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdIncr, "string", "1.0.0",
      "Increment the integer value of a key by one", "O(1)", "@write @string @fast"},
-    {"INCRBY", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdIncrBy, "string", "1.0.0",
+    {"INCRBY", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdIncrBy, "string", "1.0.0",
      "Increment the integer value of a key by the given amount", "O(1)",
      "@write @string @fast"},
-    {"DECR", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdDecr, "string", "1.0.0",
+    {"DECR", 2, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdDecr, "string", "1.0.0",
      "Decrement the integer value of a key by one", "O(1)", "@write @string @fast"},
-    {"DECRBY", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdDecrBy, "string", "1.0.0",
+    {"DECRBY", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdDecrBy, "string", "1.0.0",
      "Decrement the integer value of a key by the given number", "O(1)",
      "@write @string @fast"},
-    {"INCRBYFLOAT", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdIncrByFloat, "string",
+    {"INCRBYFLOAT", 3, kCmdWrite | kCmdDenyOom | kCmdFast,
+     {1, 1, 1, kKeyRW | kKeyAccess | kKeyUpdate},
+     CmdIncrByFloat, "string",
      "2.6.0", "Increment the float value of a key by the given amount", "O(1)",
      "@write @string @fast"},
-    {"APPEND", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1}, CmdAppend, "string", "2.0.0",
+    {"APPEND", 3, kCmdWrite | kCmdDenyOom | kCmdFast, {1, 1, 1, kKeyRW | kKeyInsert},
+     CmdAppend, "string", "2.0.0",
      "Append a value to a key",
      "O(1). The amortized time complexity is O(1) assuming the appended value is small and "
      "the already present value is of any size, since the dynamic string library used by "
      "Redis will double the free space available on every reallocation.",
      "@write @string @fast"},
-    {"STRLEN", 2, kCmdReadOnly | kCmdFast, {1, 1, 1}, CmdStrLen, "string", "2.2.0",
+    {"STRLEN", 2, kCmdReadOnly | kCmdFast, {1, 1, 1, kKeyRO}, CmdStrLen, "string", "2.2.0",
      "Get the length of the value stored in a key", "O(1)", "@read @string @fast"},
-    {"GETRANGE", 4, kCmdReadOnly, {1, 1, 1}, CmdGetRange, "string", "2.4.0",
+    {"GETRANGE", 4, kCmdReadOnly, {1, 1, 1, kKeyRO | kKeyAccess}, CmdGetRange, "string", "2.4.0",
      "Get a substring of the string stored at a key",
      "O(N) where N is the length of the returned string. The complexity is ultimately "
      "determined by the returned length, but because creating a substring from an existing "
      "string is very cheap, it can be considered O(1) for small strings.",
      "@read @string @slow"},
-    {"SETRANGE", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1}, CmdSetRange, "string", "2.2.0",
+    {"SETRANGE", 4, kCmdWrite | kCmdDenyOom, {1, 1, 1, kKeyRW | kKeyUpdate},
+     CmdSetRange, "string", "2.2.0",
      "Overwrite part of a string at key starting at the specified offset",
      "O(1), not counting the time taken to copy the new string in place. Usually, this "
      "string is very small so the amortized complexity is O(1). Otherwise, complexity is "

@@ -3,13 +3,15 @@
 Differential: the same requests go to sessiond and redis-server and the
 replies must match byte for byte (after masking what differs by nature:
 timestamps, durations, client ports, node ids, memory figures). Covers
-OBJECT, MEMORY USAGE (shape), SLOWLOG, MONITOR output of a script,
-SWAPDB/MOVE/COPY, FUNCTION FLUSH/LIST, COMMAND GETKEYS, and COMMAND INFO of
-every command both servers have (arity, flags, key positions).
+OBJECT, MEMORY USAGE / STATS / DOCTOR (shape), SLOWLOG, MONITOR output of a script,
+SWAPDB/MOVE/COPY, FUNCTION FLUSH/LIST, COMMAND GETKEYS, COMMAND INFO of
+every command both servers have (arity, flags, key positions, key specs) and
+COMMAND GETKEYS / GETKEYSANDFLAGS of a full command line for each of them.
 
 Cluster: `sessiond --cluster-compat` against a one-node redis cluster that
-owns all slots, and redis-py's RedisCluster (which requires full slot
-coverage) against sessiond.
+owns all slots (CLUSTER subcommands, CROSSSLOT refusals in and out of MULTI,
+COUNTKEYSINSLOT / GETKEYSINSLOT), and redis-py's RedisCluster (which
+requires full slot coverage) against sessiond.
 
 No check asserts on timing except OBJECT IDLETIME's, which sleeps 2.2 s on
 the real clock and accepts a second either way of the exact figure;
@@ -85,8 +87,25 @@ def test_object_memory(res, s, r):
     for args in (('MEMORY', 'USAGE', 'nokey'), ('MEMORY', 'USAGE', 'int', 'SAMPLES'),
                  ('MEMORY', 'USAGE', 'int', 'SAMPLES', 'x'),
                  ('MEMORY', 'USAGE', 'int', 'SAMPLES', '-1'),
-                 ('MEMORY', 'USAGE', 'int', 'FOO', '1'), ('MEMORY', 'USAGE')):
+                 ('MEMORY', 'USAGE', 'int', 'FOO', '1'), ('MEMORY', 'USAGE'),
+                 ('MEMORY', 'STATS', 'x'), ('MEMORY', 'DOCTOR', 'x')):
         both(res, s, r, 'MEMORY', *args)
+    # MEMORY STATS: the same field names in the same order, the same reply
+    # types (each server's own figures); keys.count exact.
+    def shape(v):
+        if isinstance(v, list):
+            return [shape(x) for x in v]
+        return v if isinstance(v, bytes) and not v[:1].isdigit() else type(v).__name__
+    a, b = val(s.cmd('MEMORY', 'STATS')), val(r.cmd('MEMORY', 'STATS'))
+    res.eq(shape(a), shape(b), 'MEMORY STATS: same fields and reply types')
+    res.eq(dict(zip(a[::2], a[1::2])).get(b'keys.count'), dict(zip(b[::2], b[1::2])).get(b'keys.count'),
+           'MEMORY STATS keys.count')
+    reports = (b'Hi Sam, this instance is empty', b"Hi Sam, I can't find any memory issue",
+               b'Sam, I detected a few issues')
+    for c in (s, r):
+        d = val(c.cmd('MEMORY', 'DOCTOR'))
+        res.check(isinstance(d, bytes) and d.startswith(reports) and d.endswith(b'\n'),
+                  'MEMORY DOCTOR is one of Redis\'s reports', repr(d)[:200])
 
 
 def test_object_idletime(res, s, r):
@@ -286,16 +305,53 @@ def test_getkeys(res, s, r):
                  ('OBJECT', 'FOO', 'k'), ('PING', 'x'), ('CONFIG', 'GET', 'x'), ('SCAN', '0'),
                  ('SWAPDB', '0', '1'), ('GETEX', 'k', 'PERSIST'), ('APPEND', 'k', 'v')):
         both(res, s, r, 'COMMAND GETKEYS', 'COMMAND', 'GETKEYS', *args)
+    for args in (('SET', 'a', 'b'), ('SET', 'a', 'b', 'GET'), ('SET', 'a', 'b', 'EX', '1', 'get'),
+                 ('SET', 'a', 'b', 'GETX'), ('SET', 'a', 'GET'), ('RENAME', 'a', 'b'),
+                 ('RENAMENX', 'a', 'b'), ('COPY', 'a', 'b', 'DB', '1'), ('MSET', 'a', '1', 'b'),
+                 ('MSETNX', 'a', '1', 'b', '2'), ('GET', 'a', 'b'), ('GET',), ('NOSUCH', 'x'),
+                 ('OBJECT', 'FOO', 'k'), ('PING', 'x'), ('SSUBSCRIBE', 'a', 'b'),
+                 ('SPUBLISH', 'c', 'm'), ('SUNSUBSCRIBE', 'a')):
+        both(res, s, r, 'COMMAND GETKEYSANDFLAGS', 'COMMAND', 'GETKEYSANDFLAGS', *args)
+
+
+def command_lines(infos):
+    """{full name: [argv, ...]}: command lines to ask GETKEYS about, with
+    argument counts that fit the arity (and one that does not)."""
+    out = {}
+    for name, (arity, *_rest) in infos.items():
+        words = name.split('|')
+        need = abs(arity) - len(words)
+        lines = []
+        for extra in ((0, 1, 2, 3) if arity < 0 else (0, 1)):
+            n = need + extra
+            if n >= 0:
+                lines.append(words + ['k%d' % i for i in range(n)])
+        out[name] = lines
+    return out
+
+
+def test_getkeys_every_command(res, s, r, common, infos):
+    """GETKEYS and GETKEYSANDFLAGS of lines of every shared command."""
+    lines = command_lines({n: infos[n] for n in common})
+    checked = 0
+    for name in common:
+        for argv in lines[name]:
+            for sub in ('GETKEYS', 'GETKEYSANDFLAGS'):
+                a = s.cmd('COMMAND', sub, *argv)
+                b = r.cmd('COMMAND', sub, *argv)
+                res.eq(a, b, 'COMMAND %s %s' % (sub, ' '.join(argv)[:60]))
+                checked += 1
+    res.check(checked > 300, 'GETKEYS lines checked', str(checked))
 
 
 def command_infos(c):
-    """{full name: (arity, flags, first, last, step)} of every command and
-    subcommand."""
+    """{full name: (arity, flags, first, last, step, key specs)} of every
+    command and subcommand."""
     out = {}
 
     def add(info):
         name = info[0].decode()
-        out[name] = (info[1], sorted(info[2]), info[3], info[4], info[5])
+        out[name] = (info[1], sorted(info[2]), info[3], info[4], info[5], info[8])
         for sub in info[9]:
             add(sub)
 
@@ -309,7 +365,9 @@ def test_command_info(res, s, r):
     common = sorted(set(mine) & set(theirs))
     res.check(len(common) > 80, 'sessiond shares many commands with redis', str(len(common)))
     for name in common:
-        res.eq(mine[name], theirs[name], 'COMMAND INFO %s (arity, flags, keys)' % name)
+        res.eq(mine[name], theirs[name], 'COMMAND INFO %s (arity, flags, keys, key specs)' % name)
+    res.check(sum(1 for n in common if mine[n][5]) > 40, 'many shared commands have key specs')
+    test_getkeys_every_command(res, s, r, common, theirs)
     # CLIENT SETINFO and NO-TOUCH are Redis 7.2's; sessiond serves them for
     # newer clients (issue 5 asks for both).
     newer = ('client|setinfo', 'client|no-touch')
@@ -344,9 +402,83 @@ def mask_cluster(v, node_id, port):
     return v
 
 
+def test_crossslot(res, s, r):
+    """Multi-key commands across slots, in and out of MULTI, on two
+    cluster-mode servers (s, r); keys 'a' and 'b' hash to different slots,
+    '{a}x' to a's."""
+    for c in (s, r):
+        c.cmd('CONFIG', 'RESETSTAT')
+    script = [
+        ('FLUSHALL',),
+        ('MSET', 'a', '1', 'b', '2'), ('MSET', 'a', '1', 'b'), ('MSET', 'a', '1', '{a}x', '2'),
+        ('MSET', 'a', '1', 'a', '2'), ('MSETNX', 'a', '1', 'b', '2'), ('MSETNX', 'b', '1', '{b}y', '2'),
+        ('MGET', 'a', 'b'), ('MGET', 'a', '{a}x', '{a}none'), ('DEL', 'a', 'b'),
+        ('EXISTS', 'a', 'b'), ('EXISTS', 'a', 'a', '{a}x'), ('TOUCH', 'a', 'b'), ('UNLINK', 'x', 'y'),
+        ('RENAME', 'a', 'b'), ('RENAMENX', 'a', 'b'), ('RENAME', '{a}x', '{a}z'),
+        ('COPY', 'a', 'b'), ('COPY', 'a', '{a}c'), ('COPY', 'a', 'b', 'DB', '0'),
+        ('SSUBSCRIBE', 'a', 'b'), ('SUNSUBSCRIBE', 'a', 'b'), ('SPUBLISH', 'a', 'm'),
+        ('GET', 'a', 'b'), ('MSET', 'a'), ('NOSUCH', 'a', 'b'), ('OBJECT', 'ENCODING', 'a'),
+        ('WATCH', 'a', 'b'), ('WATCH', 'a', '{a}x'), ('UNWATCH',),
+    ]
+    for args in script:
+        both(res, s, r, 'CROSSSLOT', *args)
+    # The refusals count as error replies, as in Redis. (Not compared after
+    # the transactions below: sessiond does not count an EXECABORT reply.)
+    stats = [dict(l.split(':', 1) for l in val(c.cmd('INFO', 'stats')).decode().split('\r\n')
+                  if ':' in l) for c in (s, r)]
+    res.eq(stats[0]['total_error_replies'], stats[1]['total_error_replies'],
+           'CROSSSLOT counted in total_error_replies')
+    script = [
+        ('MULTI',), ('MSET', 'a', '1', 'b', '2'), ('EXEC',),
+        ('MULTI',), ('SET', 'a', '1'), ('SET', 'b', '2'), ('EXEC',), ('GET', 'a'), ('EXEC',),
+        ('MULTI',), ('SET', 'a', '5'), ('SET', 'b', '6'), ('GET', 'a', 'b'), ('EXEC',),
+        ('MULTI',), ('SET', 'a', '3'), ('GET', '{a}x'), ('PING',), ('EXEC',),
+        ('MULTI',), ('WATCH', 'a', 'b'), ('DISCARD',),
+        ('MULTI',), ('EXEC',),
+        ('DEL', 'a', '{a}x', '{a}z', '{a}c'), ('DBSIZE',), ('EXISTS', 'b'), ('EXISTS', '{b}y'),
+    ]
+    for args in script:
+        both(res, s, r, 'CROSSSLOT', *args)
+
+
+def test_keys_in_slot(res, s, r):
+    """CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT: same counts, same keys (the
+    order of several keys of one slot differs: see docs/commands.md)."""
+    for c in (s, r):
+        c.cmd('FLUSHALL')
+        for i in range(300):
+            c.cmd('SET', 'ks:%d' % i, 'v')
+        c.cmd('MSET', '{t}1', 'v', '{t}2', 'v', '{t}3', 'v')
+    slot_t = val(s.cmd('CLUSTER', 'KEYSLOT', '{t}'))
+    slots = sorted({val(s.cmd('CLUSTER', 'KEYSLOT', 'ks:%d' % i)) for i in range(0, 300, 7)})
+    for slot in slots + [slot_t, 0, 16383]:
+        both(res, s, r, 'keys in slot', 'CLUSTER', 'COUNTKEYSINSLOT', str(slot))
+    for slot in slots:
+        both(res, s, r, 'keys in slot', 'CLUSTER', 'GETKEYSINSLOT', str(slot), '10')
+    a = val(s.cmd('CLUSTER', 'GETKEYSINSLOT', str(slot_t), '10'))
+    b = val(r.cmd('CLUSTER', 'GETKEYSINSLOT', str(slot_t), '10'))
+    res.eq(sorted(a), sorted(b), 'GETKEYSINSLOT of a hash tag slot: same keys')
+    res.eq(sorted(a), [b'{t}1', b'{t}2', b'{t}3'], 'GETKEYSINSLOT lists the hash tag keys')
+    res.eq(len(val(s.cmd('CLUSTER', 'GETKEYSINSLOT', str(slot_t), '2'))), 2,
+           'GETKEYSINSLOT stops at count')
+    for args in (('GETKEYSINSLOT', str(slot_t), '0'), ('GETKEYSINSLOT', str(slot_t), '-1'),
+                 ('GETKEYSINSLOT', '16384', '1'), ('GETKEYSINSLOT', '-1', '1'),
+                 ('GETKEYSINSLOT', 'x', '1'), ('GETKEYSINSLOT', '1', 'x'), ('GETKEYSINSLOT', '1'),
+                 ('GETKEYSINSLOT', '1', '2', '3'), ('GETKEYSINSLOT', '0', '99999999999'),
+                 ('GETKEYSINSLOT', '1.5', '1'), ('COUNTKEYSINSLOT', '16384'),
+                 ('COUNTKEYSINSLOT', '-1'), ('COUNTKEYSINSLOT', 'x'), ('COUNTKEYSINSLOT', '1.5'),
+                 ('COUNTKEYSINSLOT', '99999999999999999999'), ('COUNTKEYSINSLOT',),
+                 ('COUNTKEYSINSLOT', '1', '2'), ('countkeysinslot', str(slot_t))):
+        both(res, s, r, 'keys in slot', 'CLUSTER', *args)
+    for c in (s, r):
+        c.cmd('FLUSHALL')
+
+
 def test_cluster(res, plain_s, plain_r):
     for args in (('CLUSTER', 'INFO'), ('CLUSTER', 'SLOTS'), ('CLUSTER', 'KEYSLOT', 'x'),
-                 ('CLUSTER', 'HELP'), ('CLUSTER', 'NOPE'), ('CLUSTER',), ('CLUSTER', 'INFO', 'x'),
+                 ('CLUSTER', 'HELP'), ('CLUSTER', 'NOPE'), ('CLUSTER', 'COUNTKEYSINSLOT', '1'),
+                 ('CLUSTER', 'GETKEYSINSLOT', '1', '1'), ('MSET', 'a', '1', 'b', '2'),
+                 ('MGET', 'a', 'b'), ('DEL', 'a', 'b'), ('CLUSTER',), ('CLUSTER', 'INFO', 'x'),
                  ('READONLY',), ('READWRITE',), ('INFO', 'cluster')):
         both(res, plain_s, plain_r, 'non-cluster', *args)
 
@@ -375,6 +507,8 @@ def test_cluster(res, plain_s, plain_r):
                      ('READONLY',), ('READWRITE',),
                      ('CLUSTER', 'KEYSLOT'), ('CLUSTER', 'MYID', 'x')):
             both(res, s, r, 'cluster mode', *args)
+        test_crossslot(res, s, r)
+        test_keys_in_slot(res, s, r)
         sid, rid = val(s.cmd('CLUSTER', 'MYID')), val(r.cmd('CLUSTER', 'MYID'))
         res.check(re.fullmatch(rb'[0-9a-f]{40}', sid) is not None, 'CLUSTER MYID is 40 hex', sid)
         res.eq(val(s.cmd('CLUSTER', 'MYID')), sid, 'CLUSTER MYID stable')

@@ -6,12 +6,18 @@ wrapper installs the pinned npm packages if needed (npm ci, cached), starts
 the server on a free loopback port, runs every script against it and adds
 up their "N passed, N failed" lines. SESSIOND=/usr/bin/redis-server runs
 the same checks against Redis.
+
+Cluster clients (ioredis's Redis.Cluster, node-redis's createCluster; one
+script, cluster_test.mjs) run against a second server in cluster mode:
+sessiond --cluster-compat, or redis-server --cluster-enabled yes owning
+every slot; each is given the one node twice as its seeds.
 """
 
 import os
 import re
 import shutil
 import subprocess
+import time
 
 import harness
 
@@ -27,6 +33,12 @@ RUNS = [
     ('node_redis_test.mjs', 'redis'),
     ('node_redis_test.mjs', 'redis4'),
 ]
+
+# The cluster script runs once per package.
+CLUSTER_PACKAGES = ['ioredis', 'ioredis5', 'redis', 'redis4']
+# Only keeps a redis-server node that never reaches cluster_state:ok from
+# hanging the suite.
+CLUSTER_OK_DEADLINE_S = 60
 
 SUMMARY = re.compile(rb'^(\d+) passed, (\d+) failed$', re.M)
 
@@ -72,6 +84,39 @@ def run_script(res, script, pkg, port):
     print('%s: %d passed, %d failed' % (what, passed, failed), flush=True)
 
 
+class ClusterServer(harness.Server):
+    """The server under test in cluster mode: sessiond --cluster-compat, or
+    redis-server --cluster-enabled yes (every slot is added after start)."""
+
+    def _argv(self, port):
+        argv = super()._argv(port)
+        if self.kind == 'redis':
+            # Announced so CLUSTER SLOTS names 127.0.0.1 (a lone node knows
+            # no address of its own and sends ""), as sessiond does.
+            return argv + ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
+                           '--cluster-announce-ip', '127.0.0.1']
+        return argv + ['--cluster-compat']
+
+
+def start_cluster(res):
+    """A cluster-mode server reporting cluster_state:ok, or None."""
+    srv = ClusterServer(harness.sessiond_path(), name='cluster-mode server').start()
+    c = srv.client()
+    try:
+        if srv.kind == 'redis':
+            c.cmd('CLUSTER', 'ADDSLOTSRANGE', '0', '16383')
+        deadline = time.monotonic() + CLUSTER_OK_DEADLINE_S
+        ok = False
+        while not ok and time.monotonic() < deadline:
+            ok = b'cluster_state:ok' in c.cmd('CLUSTER', 'INFO')
+            if not ok:
+                time.sleep(0.1)
+    finally:
+        c.close()
+    res.check(ok, 'cluster-mode server reports cluster_state:ok')
+    return srv
+
+
 def main():
     res = harness.Results('node_clients')
     srv = None
@@ -84,6 +129,13 @@ def main():
             for script, pkg in RUNS:
                 run_script(res, script, pkg, srv.port)
             res.check(srv.alive(), 'server still running')
+            cluster = start_cluster(res)
+            try:
+                for pkg in CLUSTER_PACKAGES:
+                    run_script(res, 'cluster_test.mjs', pkg, cluster.port)
+                res.check(cluster.alive(), 'cluster-mode server still running')
+            finally:
+                harness.stop_all(res, cluster)
     except (OSError, subprocess.SubprocessError, harness.ServerError) as e:
         res.fail('node clients run', repr(e))
     finally:

@@ -273,6 +273,35 @@ class ClusterServer(harness.Server):
         return argv + ['--cluster-compat']
 
 
+def check_cluster_two_seeds(res, port):
+    """RedisCluster given the one node twice as startup nodes."""
+    seeds = [redis.cluster.ClusterNode('127.0.0.1', port), redis.cluster.ClusterNode('127.0.0.1', port)]
+    rc = redis.cluster.RedisCluster(startup_nodes=seeds, socket_timeout=harness.REPLY_DEADLINE_S)
+    try:
+        res.eq([(n.host, n.port) for n in rc.get_nodes()], [('127.0.0.1', port)],
+               'two seeds: RedisCluster discovers the one node')
+        keys = ['seeds:%d' % i for i in range(200)]
+        res.check(len({rc.keyslot(k) for k in keys}) > 100, 'two seeds: the keys span many slots')
+        res.eq([rc.set(k, k + '=v') for k in keys], [True] * 200, 'two seeds: SET 200 keys')
+        res.eq([rc.get(k) for k in keys], [(k + '=v').encode() for k in keys],
+               'two seeds: GET them back')
+        res.eq(rc.mset({'{seeds}a': '1', '{seeds}b': '2'}), True, 'two seeds: MSET on one hash tag')
+        res.eq(rc.mget('{seeds}a', '{seeds}b', '{seeds}c'), [b'1', b'2', None],
+               'two seeds: MGET on one hash tag')
+        # A multi-key request across slots sent as is (an explicit target
+        # skips the client's own slot check): the node refuses it.
+        try:
+            rc.execute_command('MGET', 'seeds:0', 'seeds:1',
+                               target_nodes=redis.cluster.RedisCluster.PRIMARIES)
+            res.fail('two seeds: MGET across slots is refused')
+        except (redis.RedisError, redis.exceptions.RedisClusterException) as e:
+            res.check('CROSSSLOT' in str(e) or "don't hash to the same slot" in str(e),
+                      'two seeds: MGET across slots is refused with CROSSSLOT', repr(e))
+        res.eq(rc.delete(*keys, '{seeds}a', '{seeds}b'), 202, 'two seeds: DEL across slots (split by the client)')
+    finally:
+        rc.close()
+
+
 def check_cluster(res):
     srv = ClusterServer(harness.sessiond_path()).start()
     try:
@@ -312,6 +341,7 @@ def check_cluster(res):
             res.eq(rc.dbsize(), 22, 'RedisCluster: DBSIZE of the node')
         finally:
             rc.close()
+        check_cluster_two_seeds(res, srv.port)
     finally:
         harness.stop_all(res, srv)
 

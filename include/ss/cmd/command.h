@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ss/cmd/client.h"
 #include "ss/cmd/notify.h"
@@ -77,6 +78,7 @@ class CommandContext {
 };
 
 using Handler = void (*)(CommandContext&);
+struct CommandSpec;
 
 // Redis's command flags (the ones COMMAND INFO reports).
 enum CommandFlag : uint32_t {
@@ -100,13 +102,71 @@ enum CommandFlag : uint32_t {
   kCmdSkipSlowlog = 1u << 17,  // never in SLOWLOG (Redis: EXEC)
 };
 
-// Legacy (first, last, step) key positions, as COMMAND INFO reports them;
-// last -1 means "to the end".
+// Redis 7's key-spec flags (COMMAND INFO key specs, COMMAND GETKEYSANDFLAGS):
+// how a command uses each key. Values from redis-server 7.0.15's own specs.
+enum KeyFlag : uint32_t {
+  kKeyRO = 1u << 0,              // read only
+  kKeyRW = 1u << 1,              // read and modified
+  kKeyOW = 1u << 2,              // overwritten without being read
+  kKeyRM = 1u << 3,              // deleted
+  kKeyAccess = 1u << 4,          // the value is returned or copied out
+  kKeyUpdate = 1u << 5,          // the value is replaced or changed in place
+  kKeyInsert = 1u << 6,          // the value is only added to (APPEND, SETNX)
+  kKeyDelete = 1u << 7,          // the key may be removed
+  kKeyNotKey = 1u << 8,          // a shard channel, not a key
+  kKeyIncomplete = 1u << 9,
+  kKeyVariableFlags = 1u << 10,  // the flags depend on the arguments
+};
+
+// Computes a command's key flags from its arguments, for a key spec marked
+// kKeyVariableFlags (Redis's getkeys_proc; SET's depend on its GET option).
+using KeyFlagsFn = uint32_t (*)(std::span<const std::string_view> argv);
+
+// A command's key arguments: the legacy (first, last, step) positions as
+// COMMAND INFO reports them (last -1 means "to the end"), and the Redis 7 key
+// specs derived from them. Every key is in one index/range key spec with
+// `flags`, except that a nonzero `last_flags` makes the key at `last` a
+// second spec of its own (RENAME's source and destination differ).
 struct KeyPositions {
   int first = 0;
   int last = 0;
   int step = 0;
+  uint32_t flags = 0;
+  uint32_t last_flags = 0;
+  std::string_view notes = {};         // the first spec's notes, as Redis's
+  KeyFlagsFn variable_flags = nullptr;  // REQUIRES: set iff flags has kKeyVariableFlags
 };
+
+// One Redis 7 key spec of the index/range kind (the only kind sessiond's
+// commands need): keys from argument `index` to `lastkey` (relative to it;
+// negative: counted from the end) every `keystep` arguments.
+struct KeySpec {
+  uint32_t flags;
+  int index;
+  int lastkey;
+  int keystep;
+  std::string_view notes;
+};
+// The key specs of a command (none, one or two), derived from its positions.
+struct KeySpecs {
+  KeySpec spec[2];
+  int count = 0;
+};
+KeySpecs KeySpecsOf(const KeyPositions& keys);
+
+// One key argument of a full command line: its position in argv and flags.
+struct KeyRef {
+  size_t pos;
+  uint32_t flags;
+};
+// Redis's getKeysUsingKeySpecs for argv (argv[0] is the command name,
+// argv[1] a subcommand's name if any): appends each key argument to *out.
+// Keys past the end of argv are not there (the command itself reports the
+// bad argument count). Bounded by argv's size.
+void CommandKeys(const CommandSpec& spec, std::span<const std::string_view> argv,
+                 std::vector<KeyRef>* out);
+// Whether the command has key arguments at all (a shard channel is not one).
+bool HasKeyArguments(const CommandSpec& spec);
 
 struct CommandSpec {
   std::string_view name;       // upper case ("GET"; "GET" for CONFIG GET too)
