@@ -496,36 +496,6 @@ TEST_CASE("capacities are not only powers of two and the load stays between 0.7 
   DestroyAll(t);
 }
 
-TEST_CASE("Growth::kFast doubles: load 0.45 to 0.9, every key kept through the grows") {
-  EntryTable t(EntryTable::Growth::kFast);
-  std::vector<Entry*> entries;
-  double lowest = 1, highest = 0;
-  size_t grows = 0, last_cap = Capacity(t);
-  for (uint64_t i = 0; i < 200000; ++i) {
-    entries.push_back(Add(t, Key(i)));
-    if (t.rehashing()) continue;
-    const size_t cap = Capacity(t);
-    if (cap > last_cap) {
-      // RoundUpCapacity may add a few slots to 2x, never less.
-      CHECK(cap >= 2 * last_cap);
-      CHECK(cap <= 2 * last_cap + 16);
-      ++grows;
-    }
-    last_cap = cap;
-    if (t.size() < 1000) continue;
-    const double load = static_cast<double>(t.size()) / static_cast<double>(cap);
-    lowest = std::min(lowest, load);
-    highest = std::max(highest, load);
-  }
-  MESSAGE("kFast load while growing: ", lowest, " .. ", highest, ", grows=", grows);
-  CHECK(grows >= 10);
-  CHECK(highest <= 0.901);
-  CHECK(lowest >= 0.44);
-  CHECK(lowest < 0.5);  // it did double, not grow by 1.25x
-  for (uint64_t i = 0; i < entries.size(); ++i) REQUIRE(t.Find(Key(i)) == entries[i]);
-  DestroyAll(t);
-}
-
 TEST_CASE("Replace after Entry::ResizeValue moved an entry, small or large") {
   EntryTable t;
   for (int i = 0; i < 1000; ++i) Add(t, Key(i));

@@ -156,10 +156,8 @@ class SessionStore final : public EntryIndex {
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
     ~Sandbox();
-    // Grown 2x (EntryTable::Growth): every ALLOCATE inserts here, and the
-    // keyspace table already pays for the compact layout.
-    EntryTable sessions{EntryTable::Growth::kFast};
-    EntryTable users{EntryTable::Growth::kFast};
+    EntryTable sessions;
+    EntryTable users;
     SandboxStats stats;
   };
   using SandboxMap = StringMap<std::unique_ptr<Sandbox>>;

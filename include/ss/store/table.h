@@ -30,14 +30,7 @@ namespace ss {
 
 class EntryTable {
  public:
-  // How far a grow goes. kCompact (1.25x) keeps the load between 0.72 and
-  // 0.9: fewest bytes per key, each entry moved about 4 times while the
-  // table grows. kFast (2x, load 0.45 to 0.9) moves each about once: for
-  // secondary indexes that grow with every insert (SESSION.ALLOCATE), where
-  // the extra ~2.5 bytes per entry matter less than the moves.
-  enum class Growth { kCompact, kFast };
-
-  explicit EntryTable(Growth growth = Growth::kCompact);
+  EntryTable();
   ~EntryTable();
   EntryTable(const EntryTable&) = delete;
   EntryTable& operator=(const EntryTable&) = delete;
@@ -89,7 +82,6 @@ class EntryTable {
 
  private:
   struct Slots;  // one slot array; see table.cc
-  Growth growth_;
   Slots* main_ = nullptr;    // where inserts go
   Slots* old_ = nullptr;     // being drained into main_ during a resize
   size_t size_ = 0;          // entries in main_ and old_ together
