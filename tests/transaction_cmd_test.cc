@@ -279,3 +279,28 @@ TEST_CASE("CLIENT INFO inside EXEC shows the transaction") {
   CHECK(after.find(" flags=N ") != std::string::npos);
   CHECK(after.find(" multi=-1 ") != std::string::npos);
 }
+
+TEST_CASE("every error reply counts in total_error_replies, inside EXEC and EXECABORT too") {
+  // The same script gives 3 and then 5 on redis-server 7.0.15.
+  CmdHarness h;
+  auto errors = [&h] {
+    const std::string info = h.Run({"INFO", "stats"});
+    const size_t at = info.find("total_error_replies:");
+    REQUIRE(at != std::string::npos);
+    return std::stoi(info.substr(at + 20));
+  };
+  h.Run({"SET", "n", "x"});
+  CHECK(h.Run({"INCR", "n"}) == "-ERR value is not an integer or out of range\r\n");
+  CHECK(errors() == 1);
+  h.Run({"MULTI"});
+  h.Run({"INCR", "n"});
+  h.Run({"INCR", "n"});
+  CHECK(h.Run({"EXEC"}) ==
+        "*2\r\n-ERR value is not an integer or out of range\r\n"
+        "-ERR value is not an integer or out of range\r\n");
+  CHECK(errors() == 3);
+  h.Run({"MULTI"});
+  h.Run({"SET", "a"});
+  CHECK(h.Run({"EXEC"}) == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  CHECK(errors() == 5);
+}

@@ -283,7 +283,11 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
   }
   CommandContext ctx(server, client, reply, args);
   ctx.parent = parent;
+  // Redis counts every error reply a command writes (afterErrorReply),
+  // EXEC's queued commands included: counted here once, around the whole run.
+  const uint64_t errors_before = reply.errors_written();
   Execute(ctx, *spec);
+  server.stats.total_error_replies += reply.errors_written() - errors_before;
   return DispatchResult::kDone;
 }
 

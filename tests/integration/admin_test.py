@@ -422,12 +422,8 @@ def test_crossslot(res, s, r):
     ]
     for args in script:
         both(res, s, r, 'CROSSSLOT', *args)
-    # The refusals count as error replies, as in Redis. (Not compared after
-    # the transactions below: sessiond does not count an EXECABORT reply.)
-    stats = [dict(l.split(':', 1) for l in val(c.cmd('INFO', 'stats')).decode().split('\r\n')
-                  if ':' in l) for c in (s, r)]
-    res.eq(stats[0]['total_error_replies'], stats[1]['total_error_replies'],
-           'CROSSSLOT counted in total_error_replies')
+    # The refusals count as error replies, as in Redis.
+    res.eq(error_replies(s), error_replies(r), 'CROSSSLOT counted in total_error_replies')
     script = [
         ('MULTI',), ('MSET', 'a', '1', 'b', '2'), ('EXEC',),
         ('MULTI',), ('SET', 'a', '1'), ('SET', 'b', '2'), ('EXEC',), ('GET', 'a'), ('EXEC',),
@@ -436,9 +432,21 @@ def test_crossslot(res, s, r):
         ('MULTI',), ('WATCH', 'a', 'b'), ('DISCARD',),
         ('MULTI',), ('EXEC',),
         ('DEL', 'a', '{a}x', '{a}z', '{a}c'), ('DBSIZE',), ('EXISTS', 'b'), ('EXISTS', '{b}y'),
+        # Errors written by commands themselves, also inside EXEC, and
+        # EXECABORT: every error reply counts.
+        ('SET', 'n', 'x'), ('INCR', 'n'), ('MULTI',), ('INCR', 'n'), ('INCR', 'n'), ('EXEC',),
+        ('MULTI',), ('SET', 'a'), ('EXEC',),
     ]
     for args in script:
         both(res, s, r, 'CROSSSLOT', *args)
+    res.eq(error_replies(s), error_replies(r), 'total_error_replies after transactions')
+
+
+def error_replies(c):
+    """INFO's total_error_replies of server c."""
+    stats = dict(l.split(':', 1) for l in val(c.cmd('INFO', 'stats')).decode().split('\r\n')
+                 if ':' in l)
+    return stats['total_error_replies']
 
 
 def test_keys_in_slot(res, s, r):

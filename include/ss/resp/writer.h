@@ -44,10 +44,14 @@ class ReplyWriter {
   void BigNumber(std::string_view digits);  // RESP3 (digits, RESP2 bulk
   void Raw(std::string_view bytes);         // pre-encoded bytes, as they are
 
+  // Error replies written so far (INFO's total_error_replies counts them).
+  uint64_t errors_written() const { return errors_written_; }
+
  private:
   void Header(char type, int64_t n);
   std::string* out_;
   int protocol_;
+  uint64_t errors_written_ = 0;
 };
 
 }  // namespace ss::resp
