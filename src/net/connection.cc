@@ -207,7 +207,8 @@ void Connection::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 }
 
 void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
-  client_.last_interaction_ms = server_.state().clock.NowMs();
+  // OnRead has just refreshed the coarse clock: no second clock read.
+  client_.last_interaction_ms = server_.state().clock.CoarseNowMs();
   processing_ = true;
   size_t used = Process(data, len);
   processing_ = false;

@@ -70,21 +70,20 @@ bool StringToLl(std::string_view s, int64_t* value) {
 // to the general path: a sign, a leading zero, 19+ digits, any other byte,
 // or the buffer ending first.
 bool ScanDigitsToCr(std::string_view buf, size_t from, size_t* cr, int64_t* value) {
-  const size_t end = std::min(buf.size(), from + 19);
+  constexpr size_t kMaxDigits = 18;  // 10^18 - 1 fits an int64_t
+  const size_t end = std::min(buf.size(), from + kMaxDigits + 1);  // digits, '\r'
   size_t i = from;
   if (i >= end || buf[i] < '1' || buf[i] > '9') return false;
   int64_t v = buf[i++] - '0';
   for (; i < end; ++i) {
     const char c = buf[i];
-    if (c >= '0' && c <= '9') {
-      v = v * 10 + (c - '0');
-    } else if (c == '\r') {
+    if (c == '\r') {
       *cr = i;
       *value = v;
       return true;
-    } else {
-      return false;
     }
+    if (c < '0' || c > '9' || i == from + kMaxDigits) return false;
+    v = v * 10 + (c - '0');
   }
   return false;
 }
