@@ -236,7 +236,16 @@ void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
     Close();
     return;
   }
-  Flush();
+  // As Redis's beforeSleep: replies leave once every connection that was
+  // readable this loop turn has run (Server::OnPrepare, before the next
+  // wait), not one by one as each is read. The clients then receive their
+  // replies in one burst, and a client that sleeps between replies is
+  // woken once per burst instead of once per connection: each wakeup costs
+  // the writer a cross-CPU interrupt.
+  if (!flush_queued_) {
+    flush_queued_ = true;
+    server_.QueueFlush(this);
+  }
   UpdateClientFigures();
 }
 

@@ -44,43 +44,77 @@ constexpr std::string_view kMcpChars =
 constexpr std::string_view kLowerHex = "0123456789abcdef";
 
 // Appends length characters drawn uniformly from alphabet, by rejection
-// sampling on random bytes, exactly uniform either way:
-//   - when masking a byte to the alphabet's power-of-two ceiling keeps at
-//     least 3/4 of the values (62 or 64 or 16 characters), b & mask is used
-//     if it is below the size, as an index: no division;
-//   - otherwise (MCP's 65) b is used only if b < limit, the largest multiple
-//     of the size <= 256, and b % size is the index.
-// The loop is unbounded in principle but each byte is accepted with
-// probability >= 195/256 for every alphabet here, so one batch of the
-// expected need plus 8 bytes (at most 64) almost always covers the whole id
-// (a refill is needed with small probability, a hundred refills never in
-// practice). Drawing no more than that keeps the CSPRNG's share small.
-// The alphabet is a template argument, so all of this is constant.
+// sampling on CSPRNG output, exactly uniform either way:
+//   - when the alphabet's power-of-two ceiling 2^k is at most 4/3 of its size
+//     (62 or 64 or 16 characters), 64-bit random words are cut into k-bit
+//     chunks (10 of 6 bits, or 16 of 4), and a chunk below the size is an
+//     index: every character costs a few instructions and no branch beyond
+//     the loop's, and the id draws ~35 bytes rather than one byte per try;
+//   - otherwise (MCP's 65) a byte b is used only if b < limit, the largest
+//     multiple of the size <= 256, and b % size is the index.
+// Chunks of uniform bits are uniform and independent, so rejection leaves
+// each accepted index uniform over the alphabet. The loop is unbounded in
+// principle but each try is accepted with probability >= 195/256 for every
+// alphabet here, so one batch of the expected need plus a margin (at most
+// 64 bytes) almost always covers the whole id (a refill is needed with small
+// probability, a hundred refills never in practice). Drawing no more than
+// that keeps the CSPRNG's share small. The alphabet is a template argument,
+// so all of this is constant.
 template <const std::string_view& kAlphabet>
 void AppendRandomChars(std::string& out, size_t length) {
   constexpr unsigned size = static_cast<unsigned>(kAlphabet.size());
   static_assert(size >= 2 && size <= 256);
   constexpr unsigned mask = std::bit_ceil(size) - 1;
   constexpr bool by_mask = 4 * size >= 3 * (mask + 1);
-  constexpr unsigned accepted = by_mask ? size * (256 / (mask + 1)) : 256 - 256 % size;
   const char* const alphabet = kAlphabet.data();
-  std::array<uint8_t, 64> batch;
-  const size_t want = std::min(batch.size(), length * 256 / accepted + 8);
   const size_t start = out.size();
-  out.resize(start + length);
-  char* dst = out.data() + start;
-  char* const dst_end = dst + length;
-  while (dst != dst_end) {
-    RandomBytes(batch.data(), want);
-    for (size_t i = 0; i < want && dst != dst_end; ++i) {
-      if constexpr (by_mask) {
-        const unsigned v = batch[i] & mask;
-        if (v < size) *dst++ = alphabet[v];
-      } else {
+  if constexpr (by_mask) {
+    // Indexed by every chunk value; the ones past the alphabet are stored
+    // and then overwritten, never kept.
+    static constexpr std::array<char, mask + 1> kTable = [] {
+      std::array<char, mask + 1> t{};
+      for (unsigned i = 0; i <= mask; ++i) t[i] = kAlphabet[i < size ? i : 0];
+      return t;
+    }();
+    constexpr unsigned bits = static_cast<unsigned>(std::popcount(mask));
+    constexpr unsigned per_word = 64 / bits;
+    std::array<uint64_t, 8> words;
+    // Expected chunks length * 2^k / size, in words, plus one spare word.
+    const size_t want = std::min(words.size(), (length * (mask + 1) / size + per_word - 1) / per_word + 1);
+    // Every chunk of a word is stored and only an accepted one moves dst on,
+    // with no end check inside the word: up to a word's chunks land past the
+    // id, in slack that is cut off at the end.
+    out.resize(start + length + per_word);
+    char* dst = out.data() + start;
+    char* const dst_end = dst + length;
+    while (dst < dst_end) {
+      RandomBytes(words.data(), want * sizeof(uint64_t));
+      for (size_t i = 0; i < want && dst < dst_end; ++i) {
+        uint64_t w = words[i];
+        for (unsigned k = 0; k < per_word; ++k, w >>= bits) {
+          const unsigned v = static_cast<unsigned>(w) & mask;
+          *dst = kTable[v];
+          dst += v < size;
+        }
+      }
+    }
+    OPENSSL_cleanse(words.data(), want * sizeof(uint64_t));
+    out.resize(start + length);
+  } else {
+    constexpr unsigned accepted = 256 - 256 % size;
+    std::array<uint8_t, 64> batch;
+    const size_t want = std::min(batch.size(), length * 256 / accepted + 8);
+    out.resize(start + length);
+    char* dst = out.data() + start;
+    char* const dst_end = dst + length;
+    while (dst != dst_end) {
+      RandomBytes(batch.data(), want);
+      for (size_t i = 0; i < want && dst != dst_end; ++i) {
         const unsigned b = batch[i];
         if (b < accepted) *dst++ = alphabet[b % size];
       }
     }
+    OPENSSL_cleanse(batch.data(), want);
   }
 }
 

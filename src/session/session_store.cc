@@ -230,9 +230,9 @@ Result<std::string_view> SessionStore::Allocate(int db, const AllocateRequest& r
   std::string& bytes = record_scratch_;
   EncodeRecord(f, &bytes);
   std::string& key = key_scratch_;
-  // OnEntryAdded notes the sandbox it indexed the new entry under, which
-  // saves looking it up again to count the allocation.
-  added_to_ = nullptr;
+  Sandbox& sb = GetSandbox(db, req.sandbox);
+  adding_fields_ = &f;
+  adding_to_ = &sb;
   if (req.has_id) {
     // Free or expired here (checked above): Set replaces an expired record.
     key.assign(prefix_).append(req.id);
@@ -246,8 +246,8 @@ Result<std::string_view> SessionStore::Allocate(int db, const AllocateRequest& r
       AppendSessionId(req.format, &key);
     } while (ks_.Insert(db, key, bytes, DeadlineMs(f.expires_us), ValueType::kSession) == nullptr);
   }
-  Sandbox& sb = added_to_ != nullptr ? *added_to_ : GetSandbox(db, req.sandbox);
-  added_to_ = nullptr;
+  adding_fields_ = nullptr;
+  adding_to_ = nullptr;
   ++sb.stats.allocated;
   return std::string_view(key).substr(prefix_.size());
 }
@@ -406,12 +406,16 @@ SessionStore::Totals SessionStore::StatsOf(int db, const std::string_view* sandb
 }
 
 void SessionStore::OnEntryAdded(int db, Entry* e, uint64_t key_hash) {
+  if (adding_fields_ != nullptr) {  // Allocate's own insert: nothing to decode
+    adding_to_->sessions.Insert(e, key_hash);
+    if (adding_fields_->has_user) AddToUser(*adding_to_, adding_fields_->user, e);
+    return;
+  }
   Session s;
   if (!Describe(e, &s)) return;
   Sandbox& sb = GetSandbox(db, s.fields.sandbox);
   sb.sessions.Insert(e, key_hash);
   if (s.fields.has_user) AddToUser(sb, s.fields.user, e);
-  added_to_ = &sb;
 }
 
 void SessionStore::OnEntryRemoved(int db, Entry* e, Removal why) {

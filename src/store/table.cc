@@ -106,6 +106,7 @@ struct EntryTable::Slots {
   // allocation cannot make glibc consolidate its fastbins (a pause of
   // ~100 ms after a million small frees). Small ones use the allocator.
   static constexpr size_t kMmapBytes = 256 * 1024;
+  static constexpr size_t kHugePageBytes = size_t{2} << 20;
 
   static Slots* Create(size_t capacity) {
     const size_t bytes = kHeaderBytes + capacity * sizeof(uint64_t);
@@ -113,6 +114,11 @@ struct EntryTable::Slots {
     if (bytes >= kMmapBytes) {
       mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (mem == MAP_FAILED) throw std::bad_alloc();
+      // Probes land anywhere in the array: with 4 KB pages nearly every one
+      // is also a TLB miss once the array outgrows the TLB's reach. Huge
+      // pages (where the kernel's THP mode is "madvise", as Debian's is)
+      // cover it with a few entries. Advisory: a refusal changes nothing.
+      if (bytes >= kHugePageBytes) madvise(mem, bytes, MADV_HUGEPAGE);
     } else {
       mem = std::aligned_alloc(64, bytes);
       if (mem == nullptr) throw std::bad_alloc();

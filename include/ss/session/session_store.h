@@ -177,9 +177,11 @@ class SessionStore final : public EntryIndex {
   // them afresh (contents meaningless between calls).
   std::string record_scratch_;
   std::string key_scratch_;
-  // The sandbox OnEntryAdded last indexed an entry under; Allocate clears
-  // it before writing its entry and reads it right after.
-  Sandbox* added_to_ = nullptr;
+  // Set by Allocate around its insert: the record it is adding and the
+  // sandbox it goes to, so OnEntryAdded indexes the new entry without
+  // decoding the record or looking the sandbox up again.
+  const SessionFields* adding_fields_ = nullptr;
+  Sandbox* adding_to_ = nullptr;
 };
 
 }  // namespace ss::session
