@@ -33,9 +33,8 @@ SessionStore::Sandbox::~Sandbox() {
   users.Clear([](Entry* list) { Entry::Destroy(list); });
 }
 
-void SessionStore::AddToUser(Sandbox& sb, std::string_view user, Entry* e) {
+void SessionStore::AddToUser(Sandbox& sb, std::string_view user, uint64_t hash, Entry* e) {
   // Hashed once for the probe and the insert or replace that follows.
-  const uint64_t hash = EntryTable::Hash(user);
   Entry* list = sb.users.Find(user, hash);
   if (list == nullptr) {
     list = Entry::Create(user, std::string_view(reinterpret_cast<const char*>(&e), sizeof e));
@@ -227,24 +226,40 @@ Result<std::string_view> SessionStore::Allocate(int db, const AllocateRequest& r
   // The record and the key are built in buffers kept across calls (they
   // keep their capacity), so a steady stream of ALLOCATEs allocates only
   // the entry and the returned id.
+  std::string& key = key_scratch_;
+  key.assign(prefix_);
+  if (req.has_id) {
+    key.append(req.id);
+  } else {
+    AppendSessionId(req.format, &key);
+  }
+  // The new entry lands in up to three tables at slots that are cache
+  // misses in a big store: their loads start here, and encoding the record
+  // overlaps them.
+  Sandbox& sb = GetSandbox(db, req.sandbox);
+  uint64_t hash = EntryTable::Hash(key);
+  ks_.Prefetch(db, hash);
+  sb.sessions.Prefetch(hash);
+  if (req.has_user) {
+    adding_user_hash_ = EntryTable::Hash(req.user);
+    sb.users.Prefetch(adding_user_hash_);
+  }
   std::string& bytes = record_scratch_;
   EncodeRecord(f, &bytes);
-  std::string& key = key_scratch_;
-  Sandbox& sb = GetSandbox(db, req.sandbox);
   adding_fields_ = &f;
   adding_to_ = &sb;
   if (req.has_id) {
     // Free or expired here (checked above): Set replaces an expired record.
-    key.assign(prefix_).append(req.id);
     ks_.Set(db, key, bytes, DeadlineMs(f.expires_us), false, ValueType::kSession);
   } else {
     // A generated id has >= 122 random bits: a collision with a live key
     // never happens in practice, but Insert refuses one rather than
     // overwrite, at no extra probe.
-    do {
+    while (ks_.Insert(db, key, hash, bytes, DeadlineMs(f.expires_us), ValueType::kSession) == nullptr) {
       key.assign(prefix_);
       AppendSessionId(req.format, &key);
-    } while (ks_.Insert(db, key, bytes, DeadlineMs(f.expires_us), ValueType::kSession) == nullptr);
+      hash = EntryTable::Hash(key);
+    }
   }
   adding_fields_ = nullptr;
   adding_to_ = nullptr;
@@ -408,7 +423,7 @@ SessionStore::Totals SessionStore::StatsOf(int db, const std::string_view* sandb
 void SessionStore::OnEntryAdded(int db, Entry* e, uint64_t key_hash) {
   if (adding_fields_ != nullptr) {  // Allocate's own insert: nothing to decode
     adding_to_->sessions.Insert(e, key_hash);
-    if (adding_fields_->has_user) AddToUser(*adding_to_, adding_fields_->user, e);
+    if (adding_fields_->has_user) AddToUser(*adding_to_, adding_fields_->user, adding_user_hash_, e);
     return;
   }
   Session s;

@@ -137,10 +137,9 @@ Entry* Keyspace::Set(int db, std::string_view key, std::string_view value,
   return e;
 }
 
-Entry* Keyspace::Insert(int db, std::string_view key, std::string_view value,
+Entry* Keyspace::Insert(int db, std::string_view key, uint64_t hash, std::string_view value,
                         int64_t deadline_ms, ValueType type) {
   Database& d = *dbs_[static_cast<size_t>(db)];
-  const uint64_t hash = EntryTable::Hash(key);
   if (Entry* cur = d.table.Find(key, hash); cur != nullptr) {
     if (!IsPast(cur->deadline_ms())) return nullptr;
     ExpireNow(db, cur);

@@ -77,8 +77,11 @@ size_t RoundUpCapacity(size_t slots) {
   return std::max(kInitialCapacity, (slots + kCapacityStep - 1) / kCapacityStep * kCapacityStep);
 }
 
-// The array a grow moves to: 1.25x, so a grow at load 0.9 lands at 0.72.
-size_t GrownCapacity(size_t capacity) { return RoundUpCapacity(capacity + capacity / 4); }
+// The array a grow moves to: 1.25x, so a grow at load 0.9 lands at 0.72 (or
+// 2x, landing at 0.45).
+size_t GrownCapacity(size_t capacity, EntryTable::Growth growth) {
+  return RoundUpCapacity(growth == EntryTable::Growth::kFast ? 2 * capacity : capacity + capacity / 4);
+}
 
 // splitmix64's finaliser: turns one caller-supplied random word into a
 // sequence of independent-looking ones.
@@ -283,7 +286,11 @@ struct EntryTable::Slots {
   }
 };
 
-EntryTable::EntryTable() : main_(Slots::Create(kInitialCapacity)) {}
+EntryTable::EntryTable(Growth growth) : main_(Slots::Create(kInitialCapacity)), growth_(growth) {}
+
+void EntryTable::Prefetch(uint64_t hash) const {
+  __builtin_prefetch(main_->words() + main_->Home(H32(hash)), 1);
+}
 
 EntryTable::~EntryTable() {
   Slots::Free(old_);
@@ -327,7 +334,7 @@ void EntryTable::Insert(Entry* e, uint64_t hash) {
     // Finishing first keeps one resize at a time (an O(n) pause then).
     if (old_ != nullptr) MigrateSome(std::numeric_limits<size_t>::max());
     // Finishing may itself have started this grow.
-    if (old_ == nullptr) StartResize(std::min(kMaxCapacity, GrownCapacity(main_->capacity())));
+    if (old_ == nullptr) StartResize(std::min(kMaxCapacity, GrownCapacity(main_->capacity(), growth_)));
   }
   main_->Place(Word(H32(hash), e));
   ++size_;
@@ -446,7 +453,7 @@ void EntryTable::MaybeStartResize() {
   if (old_ != nullptr) return;  // one resize at a time
   const size_t capacity = main_->capacity();
   if (size_ > main_->grow_at && capacity < kMaxCapacity) {
-    StartResize(std::min(kMaxCapacity, GrownCapacity(capacity)));
+    StartResize(std::min(kMaxCapacity, GrownCapacity(capacity, growth_)));
   } else if (size_ < main_->shrink_below) {
     // Land at load 0.4: far from both thresholds. (shrink_below is at most
     // capacity / 10, so this is always at least a 4x shrink.)

@@ -156,13 +156,19 @@ class SessionStore final : public EntryIndex {
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
     ~Sandbox();
-    EntryTable sessions;
-    EntryTable users;
+    // Grown 2x rather than the keyspace's 1.25x: an ALLOCATE inserts into
+    // both, and the fewer moves per entry are worth ~4 bytes a slot here.
+    EntryTable sessions{EntryTable::Growth::kFast};
+    EntryTable users{EntryTable::Growth::kFast};
     SandboxStats stats;
   };
   using SandboxMap = StringMap<std::unique_ptr<Sandbox>>;
 
-  static void AddToUser(Sandbox& sb, std::string_view user, Entry* e);
+  static void AddToUser(Sandbox& sb, std::string_view user, Entry* e) {
+    AddToUser(sb, user, EntryTable::Hash(user), e);
+  }
+  // The same with the user id's EntryTable::Hash() already computed.
+  static void AddToUser(Sandbox& sb, std::string_view user, uint64_t user_hash, Entry* e);
   static void RemoveFromUser(Sandbox& sb, std::string_view user, const Entry* e);
   Sandbox* FindSandbox(int db, std::string_view sandbox) const;
   Sandbox& GetSandbox(int db, std::string_view sandbox);
@@ -181,6 +187,7 @@ class SessionStore final : public EntryIndex {
   // sandbox it goes to, so OnEntryAdded indexes the new entry without
   // decoding the record or looking the sandbox up again.
   const SessionFields* adding_fields_ = nullptr;
+  uint64_t adding_user_hash_ = 0;
   Sandbox* adding_to_ = nullptr;
 };
 

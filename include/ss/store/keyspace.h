@@ -120,7 +120,14 @@ class Keyspace final : private ExpiryHandler {
   // callers that would otherwise Find then Set). nullptr, changing nothing,
   // if it does or if the deadline has already passed.
   Entry* Insert(int db, std::string_view key, std::string_view value, int64_t deadline_ms,
-                ValueType type);
+                ValueType type) {
+    return Insert(db, key, EntryTable::Hash(key), value, deadline_ms, type);
+  }
+  // The same with the key's EntryTable::Hash() already computed.
+  Entry* Insert(int db, std::string_view key, uint64_t hash, std::string_view value,
+                int64_t deadline_ms, ValueType type);
+  // Starts loading the table slot where a probe for this key hash begins.
+  void Prefetch(int db, uint64_t hash) const { dbs_[static_cast<size_t>(db)]->table.Prefetch(hash); }
   // Removes the key if live. True if it existed.
   bool Delete(int db, std::string_view key);
   // Sets (or, with kNoDeadline, clears) the entry's deadline. A deadline
