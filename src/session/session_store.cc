@@ -210,6 +210,30 @@ Result<std::string_view> SessionStore::Allocate(int db, const AllocateRequest& r
       return Error{ErrorCode::kInvalidArgument, "session id already in use"};
     }
   }
+  // The new entry lands in up to three tables at slots that are cache
+  // misses in a big store, and an existing user's list is a fourth. Their
+  // loads start as early as each address is known, so that generating the
+  // id and encoding the record overlap them: the user's slot first, then
+  // (once that slot has arrived) the user's list, and the key's two slots.
+  Sandbox& sb = GetSandbox(db, req.sandbox);
+  if (req.has_user) {
+    adding_user_hash_ = EntryTable::Hash(req.user);
+    sb.users.Prefetch(adding_user_hash_);
+  }
+  // The record and the key are built in buffers kept across calls (they
+  // keep their capacity), so a steady stream of ALLOCATEs allocates only
+  // the entry and the returned id.
+  std::string& key = key_scratch_;
+  key.assign(prefix_);
+  if (req.has_id) {
+    key.append(req.id);
+  } else {
+    AppendSessionId(req.format, &key);
+  }
+  uint64_t hash = EntryTable::Hash(key);
+  ks_.Prefetch(db, hash);
+  sb.sessions.Prefetch(hash);
+  if (req.has_user) sb.users.PrefetchEntry(adding_user_hash_);
   const int64_t now = NowUs();
   SessionFields f;
   f.sandbox = req.sandbox;
@@ -223,27 +247,6 @@ Result<std::string_view> SessionStore::Allocate(int db, const AllocateRequest& r
   const int64_t cap = now + req.ttl_s * kUsPerS;
   f.expires_us = req.idle_s > 0 ? std::min(now + req.idle_s * kUsPerS, cap) : cap;
   f.metadata_py = req.metadata_py;
-  // The record and the key are built in buffers kept across calls (they
-  // keep their capacity), so a steady stream of ALLOCATEs allocates only
-  // the entry and the returned id.
-  std::string& key = key_scratch_;
-  key.assign(prefix_);
-  if (req.has_id) {
-    key.append(req.id);
-  } else {
-    AppendSessionId(req.format, &key);
-  }
-  // The new entry lands in up to three tables at slots that are cache
-  // misses in a big store: their loads start here, and encoding the record
-  // overlaps them.
-  Sandbox& sb = GetSandbox(db, req.sandbox);
-  uint64_t hash = EntryTable::Hash(key);
-  ks_.Prefetch(db, hash);
-  sb.sessions.Prefetch(hash);
-  if (req.has_user) {
-    adding_user_hash_ = EntryTable::Hash(req.user);
-    sb.users.Prefetch(adding_user_hash_);
-  }
   std::string& bytes = record_scratch_;
   EncodeRecord(f, &bytes);
   adding_fields_ = &f;

@@ -292,6 +292,23 @@ void EntryTable::Prefetch(uint64_t hash) const {
   __builtin_prefetch(main_->words() + main_->Home(H32(hash)), 1);
 }
 
+void EntryTable::PrefetchEntry(uint64_t hash) const {
+  // A hint: mid-resize the entry may sit in old_ instead, and a long probe
+  // run is cut short; either way Find still finds it.
+  constexpr int kSlotsLooked = 4;
+  const uint32_t h32 = H32(hash);
+  const uint64_t* w = main_->words();
+  size_t pos = main_->Home(h32);
+  for (int i = 0; i < kSlotsLooked; ++i, pos = main_->Next(pos)) {
+    const uint64_t word = w[pos];
+    if (word == 0) return;
+    if (H32Of(word) == h32) {
+      __builtin_prefetch(EntryOf(word), 1);
+      return;
+    }
+  }
+}
+
 EntryTable::~EntryTable() {
   Slots::Free(old_);
   Slots::Free(main_);

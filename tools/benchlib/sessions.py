@@ -114,9 +114,12 @@ def workload_sessions(cfg, srv, rnd):
     (_, val), = run_redis_benchmark(
         cfg, srv.port, 16, n,
         ["-r", str(keyspace), "SESSION.VALIDATE", "bench", "v__rand_int__"]).items()
+    # -r makes __rand_int__ random: users u<12 digits> drawn from a million,
+    # a few sessions each by the end, as a site's users have (without -r
+    # every session went to one user).
     (_, alloc), = run_redis_benchmark(
-        cfg, srv.port, 16, n, ["SESSION.ALLOCATE", "bench", "USER", "u__rand_int__", "TTL", "3600",
-                               "META", '{"role": "user", "lang": "en"}']).items()
+        cfg, srv.port, 16, n, ["-r", "1000000", "SESSION.ALLOCATE", "bench", "USER", "u__rand_int__",
+                               "TTL", "3600", "META", '{"role": "user", "lang": "en"}']).items()
     # A validate of a missing id answers :0 fast; make sure they were hits.
     c = Resp(srv.port)
     try:
@@ -126,6 +129,8 @@ def workload_sessions(cfg, srv, rnd):
     st = dict(zip(stats[0::2], stats[1::2]))
     if st.get(b"validate_failed", 1) != 0:
         raise RuntimeError(f"SESSION.VALIDATE missed sessions: {st}")
+    if st.get(b"users", 0) < n // 4:
+        raise RuntimeError(f"SESSION.ALLOCATE did not spread over many users: {st}")
     m = {"SET -P16 rps": base["SET"]["rps"], "GET -P16 rps": base["GET"]["rps"],
          "SESSION.VALIDATE -P16 rps": val["rps"], "SESSION.ALLOCATE -P16 rps": alloc["rps"]}
     m["VALIDATE/GET (target >= 0.7)"] = m["SESSION.VALIDATE -P16 rps"] / m["GET -P16 rps"]

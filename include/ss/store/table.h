@@ -51,6 +51,10 @@ class EntryTable {
   // Starts loading the cache line where a probe for this hash begins, for a
   // caller that has other work to do before its Find or Insert.
   void Prefetch(uint64_t hash) const;
+  // Once that line has arrived: starts loading the entry a Find for this
+  // hash would compare first (the first slot with the same 32 hash bits
+  // within a few of the home slot), if any.
+  void PrefetchEntry(uint64_t hash) const;
   // Adds e. REQUIRES: no entry with e->key() is present.
   void Insert(Entry* e) { Insert(e, Hash(e->key())); }
   // REQUIRES also: hash == Hash(e->key()).
