@@ -146,6 +146,9 @@ int Server::Run() {
   uv_prepare_init(&loop_, &prepare_);
   prepare_.data = this;
   uv_prepare_start(&prepare_, OnPrepare);
+  uv_check_init(&loop_, &check_);
+  check_.data = this;
+  uv_check_start(&check_, OnCheck);
 
   std::string where;
   if (has_tcp_) where += " tcp " + state_.config.bind + ":" + std::to_string(bound_port_);
@@ -182,6 +185,7 @@ void Server::BeginShutdown() {
   uv_close(reinterpret_cast<uv_handle_t*>(&cron_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&pause_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   // Copy: Close() does not remove from connections_ (OnClose does), but be
   // safe against any change while iterating.
   std::vector<Connection*> all = connections_;
@@ -296,16 +300,27 @@ void Server::OnPrepare(uv_prepare_t* p) {
     self->BeginShutdown();
     return;
   }
-  // Runs after the turn's timers and idle slices and before it waits for
-  // I/O: everything delivered since the last turn leaves in one write per
-  // connection. Every queued connection is alive: a closed one leaves the
-  // queue in its close callback (OnConnectionClosed), and a flush here that
-  // closes one only starts the close. Swapped out so the loop walks a list
-  // nothing appends to.
-  std::vector<Connection*> queue;
-  queue.swap(self->flush_queue_);
-  for (Connection* c : queue) c->FlushDelivered();
+  // Runs after the turn's timers and idle slices (an expiry slice, say, may
+  // have delivered keyspace events) and before the loop waits for I/O.
+  self->FlushQueued();
   self->ArmExpiryTimer();
+}
+
+void Server::OnCheck(uv_check_t* c) {
+  // Runs right after the turn's I/O callbacks: the replies to everything
+  // read this turn leave now (Redis's beforeSleep order), before the next
+  // turn's timers and expiry slices could delay them.
+  static_cast<Server*>(c->data)->FlushQueued();
+}
+
+void Server::FlushQueued() {
+  // Every queued connection is alive: a closed one leaves the queue in its
+  // close callback (OnConnectionClosed), and a flush here that closes one
+  // only starts the close. Swapped out so the loop walks a list nothing
+  // appends to (both keep their capacity: no allocation per turn).
+  flushing_.swap(flush_queue_);
+  for (Connection* c : flushing_) c->FlushDelivered();
+  flushing_.clear();
 }
 
 }  // namespace ss::net

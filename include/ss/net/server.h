@@ -70,6 +70,9 @@ class Server {
   static void OnCronTimer(uv_timer_t* t);
   static void OnPauseTimer(uv_timer_t* t);
   static void OnPrepare(uv_prepare_t* p);
+  static void OnCheck(uv_check_t* c);
+  // Writes every connection on the flush queue.
+  void FlushQueued();
   void Accept(uv_stream_t* listener, bool unix_socket);
   void BeginShutdown();
 
@@ -92,10 +95,12 @@ class Server {
   uv_timer_t cron_timer_{};
   uv_timer_t pause_timer_{};
   uv_prepare_t prepare_{};
+  uv_check_t check_{};
   int64_t expiry_armed_ms_ = -1;  // wall-clock ms the expiry timer fires at
   std::unique_ptr<char[]> shared_rbuf_;
   std::vector<Connection*> connections_;
   std::vector<Connection*> flush_queue_;  // borrowed; a closed one is removed
+  std::vector<Connection*> flushing_;  // FlushQueued's working list
   bool shutting_down_ = false;
   int bound_port_ = 0;
 };
