@@ -237,8 +237,8 @@ void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
     return;
   }
   // As Redis's beforeSleep: replies leave once every connection that was
-  // readable this loop turn has run (Server::OnPrepare, before the next
-  // wait), not one by one as each is read. The clients then receive their
+  // readable this loop turn has run (Server::OnCheck, right after the
+  // turn's reads), not one by one as each is read. The clients then receive their
   // replies in one burst, and a client that sleeps between replies is
   // woken once per burst instead of once per connection: each wakeup costs
   // the writer a cross-CPU interrupt.

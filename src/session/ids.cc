@@ -49,7 +49,8 @@ constexpr std::string_view kLowerHex = "0123456789abcdef";
 //     (62 or 64 or 16 characters), 64-bit random words are cut into k-bit
 //     chunks (10 of 6 bits, or 16 of 4), and a chunk below the size is an
 //     index: every character costs a few instructions and no branch beyond
-//     the loop's, and the id draws ~35 bytes rather than one byte per try;
+//     the loop's, and a generic id draws 48 bytes (5 words of expected need
+//     and a spare) rather than 53, one per try;
 //   - otherwise (MCP's 65) a byte b is used only if b < limit, the largest
 //     multiple of the size <= 256, and b % size is the index.
 // Chunks of uniform bits are uniform and independent, so rejection leaves
