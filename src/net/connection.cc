@@ -122,10 +122,13 @@ void Connection::Deliver(std::string_view bytes) {
   // expired event from the timing wheel) the bytes are written once per
   // loop turn, not per message: a million expired events cost a write per
   // turn, not a syscall each.
-  if (!processing_ && !flush_queued_) {
-    flush_queued_ = true;
-    server_.QueueFlush(this);
-  }
+  if (!processing_) QueueFlush();
+}
+
+void Connection::QueueFlush() {
+  if (flush_queued_) return;
+  flush_queued_ = true;
+  server_.QueueFlush(this);
 }
 
 void Connection::FlushDelivered() {
@@ -238,14 +241,11 @@ void Connection::HandleRead(const char* data, size_t len, bool in_shared) {
   }
   // As Redis's beforeSleep: replies leave once every connection that was
   // readable this loop turn has run (Server::OnCheck, right after the
-  // turn's reads), not one by one as each is read. The clients then receive their
-  // replies in one burst, and a client that sleeps between replies is
-  // woken once per burst instead of once per connection: each wakeup costs
-  // the writer a cross-CPU interrupt.
-  if (!flush_queued_) {
-    flush_queued_ = true;
-    server_.QueueFlush(this);
-  }
+  // turn's reads), not one by one as each is read. The clients then
+  // receive their replies in one burst, and a client that sleeps between
+  // replies is woken once per burst instead of once per connection: each
+  // wakeup costs the writer a cross-CPU interrupt.
+  QueueFlush();
   UpdateClientFigures();
 }
 

@@ -63,6 +63,8 @@ class Connection final : public cmd::ClientChannel {
   size_t Process(const char* data, size_t len);
   void HandleRead(const char* data, size_t len, bool in_shared);
   void Flush();
+  // Puts this connection on the server's flush queue, once.
+  void QueueFlush();
   void RejectAndClose(std::string_view error);
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
   void UpdateClientFigures();
