@@ -36,6 +36,7 @@ class CmdHarness {
   std::string Run(const std::vector<std::string_view>& args) {
     std::string out;
     resp::ReplyWriter writer(&out, client_.protocol);
+    writer.set_error_listener(&state_.error_stats);  // as net::Connection does
     cmd::Dispatch(cmd::CommandTable::Get(), state_, client_, writer, args);
     return out;
   }

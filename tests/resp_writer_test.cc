@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ss/resp/writer.h"
 
@@ -146,4 +148,25 @@ TEST_CASE("protocol and output can be switched") {
   w.Null();
   CHECK(first == "$-1\r\n");
   CHECK(second == "_\r\n");
+}
+
+TEST_CASE("every error reply is reported to the error listener, once") {
+  struct Recorder final : ss::resp::ErrorListener {
+    std::vector<std::string> seen;
+    void OnErrorReply(std::string_view text) override { seen.emplace_back(text); }
+  } rec;
+  std::string out;
+  ss::resp::ReplyWriter w(&out);
+  w.Error("ERR before the listener");
+  w.set_error_listener(&rec);
+  w.Status("OK");
+  w.Error("WRONGTYPE Operation against a key");
+  w.Error("\r\nERR trimmed\r\n");
+  w.Bulk("-ERR not an error");
+  REQUIRE(rec.seen.size() == 2);
+  CHECK(rec.seen[0] == "WRONGTYPE Operation against a key");
+  CHECK(rec.seen[1] == "ERR trimmed");
+  w.set_error_listener(nullptr);
+  w.Error("ERR after");
+  CHECK(rec.seen.size() == 2);
 }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "cmd_harness.h"
 
@@ -168,4 +169,74 @@ TEST_CASE("SHUTDOWN asks the server to stop and sends no reply") {
   CHECK(calls == 1);
   CHECK(mode == ss::cmd::ShutdownMode::kNoSave);
   CHECK(h.client().close_after_reply);
+}
+
+TEST_CASE("INFO commandstats / errorstats / latencystats count as Redis does") {
+  CmdHarness h;
+  h.Run({"SET", "a", "b"});
+  h.Run({"GET", "a"});
+  h.Run({"GET"});                   // rejected
+  h.Run({"INCR", "a"});             // failed
+  h.Run({"NOSUCH"});                // counted for no command
+  h.Run({"MULTI"});
+  h.Run({"INCR", "a"});
+  h.Run({"EXEC"});                  // INCR failed inside; EXEC did not
+  const std::string cs = h.Run({"INFO", "commandstats"});
+  CHECK(Contains(cs, "# Commandstats\r\n"));
+  CHECK(Contains(cs, "cmdstat_set:calls=1,usec="));
+  CHECK(Contains(cs, ",rejected_calls=1,failed_calls=0\r\n"));  // get
+  CHECK(Contains(cs, "cmdstat_get:calls=1,"));
+  CHECK(Contains(cs, "cmdstat_incr:calls=2,"));
+  CHECK(Contains(cs, ",rejected_calls=0,failed_calls=2\r\n"));  // incr
+  CHECK_FALSE(Contains(cs, "nosuch"));
+  const std::string exec_line = cs.substr(cs.find("cmdstat_exec:"));
+  CHECK(exec_line.substr(0, exec_line.find("\r\n")).ends_with(",rejected_calls=0,failed_calls=0"));
+  CHECK(h.Run({"INFO", "errorstats"}) ==
+        "$37\r\n# Errorstats\r\nerrorstat_ERR:count=4\r\n\r\n");
+  const std::string lat = h.Run({"INFO", "latencystats"});
+  CHECK(Contains(lat, "latency_percentiles_usec_set:p50="));
+  CHECK(Contains(lat, ",p99="));
+  CHECK(Contains(lat, ",p99.9="));
+  CHECK_FALSE(Contains(h.Run({"INFO"}), "# Commandstats"));
+  CHECK(Contains(h.Run({"INFO"}), "# Errorstats"));
+  CHECK(Contains(h.Run({"INFO", "everything"}), "# Latencystats"));
+  h.Run({"CONFIG", "SET", "latency-tracking", "no"});
+  CHECK(h.Run({"INFO", "latencystats"}) == "$16\r\n# Latencystats\r\n\r\n");
+  CHECK(h.Run({"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+  CHECK(h.Run({"INFO", "errorstats"}) == "$14\r\n# Errorstats\r\n\r\n");
+  const std::string after = h.Run({"INFO", "commandstats"});
+  CHECK(Contains(after, "cmdstat_config|resetstat:calls=1,"));
+  CHECK_FALSE(Contains(after, "cmdstat_get:"));
+}
+
+TEST_CASE("error codes and percentile names as Redis writes them") {
+  using ss::cmd::ErrorCode;
+  using ss::cmd::PercentileName;
+  CHECK(ErrorCode("ERR syntax error") == "ERR");
+  CHECK(ErrorCode("WRONGTYPE Operation against a key") == "WRONGTYPE");
+  CHECK(ErrorCode("NOSPACE") == "ERR");
+  CHECK(ErrorCode(std::string(30, 'X') + " x") == std::string(30, 'X'));
+  CHECK(ErrorCode(std::string(31, 'X') + " x") == "ERR");  // no space in Redis's 32 bytes
+  CHECK(PercentileName(50) == "50");
+  CHECK(PercentileName(99.9) == "99.9");
+  CHECK(PercentileName(0) == "0");
+  CHECK(PercentileName(99.99999) == "99.99999");
+  CHECK(PercentileName(100) == "100");
+}
+
+TEST_CASE("CommandStatsTable keeps one record per command as it grows") {
+  std::vector<ss::cmd::CommandSpec> specs(1500);
+  ss::cmd::CommandStatsTable table;
+  for (auto& s : specs) ++table.For(s, nullptr).calls;
+  for (auto& s : specs) ++table.For(s, nullptr).calls;
+  size_t n = 0;
+  bool all_two = true;
+  table.ForEach([&](const ss::cmd::CommandStats& cs) {
+    ++n;
+    all_two = all_two && cs.calls == 2;
+  });
+  CHECK(n == specs.size());
+  CHECK(all_two);
+  table.Reset();
+  CHECK(table.For(specs[7], nullptr).calls == 0);
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ss {
 
@@ -46,6 +47,11 @@ struct Config {
   // newest slowlog_max_len entries.
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
+  // INFO latencystats (Redis's names and defaults): per-command latency
+  // histograms are kept while latency_tracking is on; INFO shows these
+  // percentiles of them.
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_info_percentiles = {50.0, 99.0, 99.9};
 
   // Logging: debug, verbose, notice, warning (Redis's levels).
   std::string loglevel = "notice";

@@ -169,30 +169,37 @@ void UnknownCommand(resp::ReplyWriter& reply, std::span<const std::string_view> 
 
 namespace {
 
+// Redis's rejectCommand: a refused call of a known command.
+void CountRejected(ServerState& server, const CommandSpec& spec, const CommandSpec* parent) {
+  ++server.command_stats.For(spec, parent).rejected_calls;
+}
+
 // Redis 7.0's processCommand without the CLIENT REPLY handling.
 DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Client& client,
                            resp::ReplyWriter& reply, std::span<const std::string_view> args) {
   const CommandSpec* spec = table.Find(args[0]);
   const CommandSpec* parent = nullptr;
   const bool exec_in_multi = client.in_multi && spec != nullptr && spec->name == "EXEC";
+  // Set once the command (or subcommand) is known: from then on a refusal
+  // counts as a rejected call of it (an unknown subcommand counts for none).
+  bool resolved = false;
   // Redis's rejectCommand / rejectCommandFormat: the error flags an open
   // transaction, and a rejected EXEC aborts it with the reason. `text` is
   // the error without its "ERR " code when `format` (Redis formats those).
   auto reject = [&](std::string_view text, bool format) {
-    ++server.stats.total_error_replies;
+    if (resolved) CountRejected(server, *spec, parent);
     if (client.in_multi) client.multi_error = true;
     if (exec_in_multi) {
       DiscardTransaction(server, client);
       std::string msg = "EXECABORT Transaction discarded because of: ";
       msg.append(text);
       reply.Error(msg);
-      return;
-    }
-    if (format) {
+    } else if (format) {
       RejectFormat(reply, "ERR " + std::string(text));
     } else {
       reply.Error(text);
     }
+    server.error_mark = server.stats.total_error_replies;
   };
   if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = CommandTable::FindSub(*spec, args[1]);
@@ -207,12 +214,13 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
   }
   if (spec == nullptr) {
     UnknownCommand(reply, args);
-    ++server.stats.total_error_replies;
+    server.error_mark = server.stats.total_error_replies;
     if (client.in_multi) client.multi_error = true;
     return DispatchResult::kDone;
   }
   client.last_spec = spec;
   client.last_parent = parent;
+  resolved = true;
   if (!ArityOk(spec->arity, args.size()) || spec->handler == nullptr) {
     reject("wrong number of arguments for '" + FullName(*spec, parent) + "' command", true);
     return DispatchResult::kDone;
@@ -232,13 +240,14 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
   // transaction and answers CROSSSLOT itself, not EXECABORT.
   if (server.config.cluster_compat && (spec->keys.first > 0 || exec_in_multi) &&
       !KeysInOneSlot(client, *spec, args)) {
-    ++server.stats.total_error_replies;
+    CountRejected(server, *spec, parent);
     if (exec_in_multi) {
       DiscardTransaction(server, client);
     } else if (client.in_multi) {
       client.multi_error = true;
     }
     reply.Error(kErrCrossSlot);
+    server.error_mark = server.stats.total_error_replies;
     return DispatchResult::kDone;
   }
   // The flags that matter for OOM and PAUSE: EXEC has those of its queue.
@@ -283,11 +292,7 @@ DispatchResult DispatchOne(const CommandTable& table, ServerState& server, Clien
   }
   CommandContext ctx(server, client, reply, args);
   ctx.parent = parent;
-  // Redis counts every error reply a command writes (afterErrorReply),
-  // EXEC's queued commands included: counted here once, around the whole run.
-  const uint64_t errors_before = reply.errors_written();
   Execute(ctx, *spec);
-  server.stats.total_error_replies += reply.errors_written() - errors_before;
   return DispatchResult::kDone;
 }
 
@@ -313,6 +318,10 @@ DispatchResult Dispatch(const CommandTable& table, ServerState& server, Client& 
 }
 
 void Execute(CommandContext& ctx, const CommandSpec& spec) {
+  ServerState& server = ctx.server;
+  // Errors written from here on are this command's; EXEC's queued commands
+  // move the mark themselves, so EXEC fails only by its own errors.
+  server.error_mark = server.stats.total_error_replies;
   auto t0 = std::chrono::steady_clock::now();
   // CLIENT NO-TOUCH: the command's lookups leave access clocks alone
   // (Redis 7.2's lookupKey; TOUCH touches explicitly). Restored after, so
@@ -322,11 +331,21 @@ void Execute(CommandContext& ctx, const CommandSpec& spec) {
   if (ctx.client.no_touch) ks.set_touch_on_find(false);
   spec.handler(ctx);
   ks.set_touch_on_find(touch_was);
-  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - t0)
-                            .count();
-  LogCommand(ctx, spec, duration_us);
-  ++ctx.server.stats.total_commands_processed;
+  const int64_t duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
+  LogCommand(ctx, spec, duration_ns / 1000);
+  ++server.stats.total_commands_processed;
+  // Redis's call(): calls, time, the latency histogram, failed_calls.
+  CommandStats& cs = server.command_stats.For(spec, ctx.parent);
+  ++cs.calls;
+  cs.duration_ns += static_cast<uint64_t>(duration_ns);
+  if (server.config.latency_tracking) {
+    if (cs.latency == nullptr) cs.latency = std::make_unique<LatencyHistogram>();
+    cs.latency->Record(duration_ns);
+  }
+  if (server.stats.total_error_replies > server.error_mark) ++cs.failed_calls;
+  server.error_mark = server.stats.total_error_replies;
 }
 
 }  // namespace ss::cmd

@@ -2,6 +2,7 @@
 // has. Values are validated as Redis validates them and applied to the live
 // Config in ServerState, which the server reads at the moment of use.
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -46,6 +47,43 @@ bool ParseMemory(std::string_view s, int64_t* out) {
   if (v > INT64_MAX / mul) return false;
   *out = v * mul;
   return true;
+}
+
+// Redis's string2ld: the whole of s is one finite-or-infinite number, no
+// leading space, not NaN.
+bool ParseLongDouble(std::string_view s, long double* out) {
+  if (s.empty() || s.size() >= 5 * 1024 || s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')) {
+    return false;
+  }
+  const std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  const long double v = std::strtold(buf.c_str(), &end);
+  if (*end != '\0' || std::isnan(v) || errno == EINVAL) return false;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0.0L)) return false;
+  *out = v;
+  return true;
+}
+
+// latency-tracking-info-percentiles: numbers in [0, 100] separated by single
+// spaces (Redis splits the value on each space); "" is none.
+std::string ParsePercentiles(std::string_view v, std::vector<double>* out) {
+  if (v.empty()) return "";
+  size_t start = 0;
+  // Bounded by v's length: each round consumes one space-separated field.
+  while (true) {
+    const size_t space = v.find(' ', start);
+    const std::string_view field =
+        v.substr(start, space == std::string_view::npos ? std::string_view::npos : space - start);
+    long double p = 0;
+    if (!ParseLongDouble(field, &p)) return "Invalid latency-tracking-info-percentiles parameters";
+    if (p > 100.0L || p < 0.0L) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    out->push_back(static_cast<double>(p));
+    if (space == std::string_view::npos) return "";
+    start = space + 1;
+  }
 }
 
 struct Param {
@@ -178,6 +216,30 @@ const Param kParams[] = {
        if (err.empty() && apply) c.slowlog_max_len = n;
        return err;
      }},
+    {"latency-tracking", true,
+     [](const Config& c) { return std::string(c.latency_tracking ? "yes" : "no"); },
+     [](Config& c, std::string_view v, bool apply) -> std::string {
+       if (!EqualsIgnoreCase(v, "yes") && !EqualsIgnoreCase(v, "no")) {
+         return "argument must be 'yes' or 'no'";
+       }
+       if (apply) c.latency_tracking = EqualsIgnoreCase(v, "yes");
+       return "";
+     }},
+    {"latency-tracking-info-percentiles", true,
+     [](const Config& c) {
+       std::string out;
+       for (double p : c.latency_tracking_info_percentiles) {
+         if (!out.empty()) out += ' ';
+         out += PercentileName(p);
+       }
+       return out;
+     },
+     [](Config& c, std::string_view v, bool apply) -> std::string {
+       std::vector<double> values;
+       std::string err = ParsePercentiles(v, &values);
+       if (err.empty() && apply) c.latency_tracking_info_percentiles = std::move(values);
+       return err;
+     }},
     {"maxmemory-policy", true, [](const Config& c) { return c.maxmemory_policy; },
      [](Config& c, std::string_view v, bool apply) -> std::string {
        if (!EqualsIgnoreCase(v, "noeviction")) {
@@ -253,6 +315,9 @@ void CmdConfigSet(CommandContext& ctx) {
 
 void CmdConfigResetStat(CommandContext& ctx) {
   ctx.server.stats = Stats{};
+  ctx.server.error_mark = 0;
+  ctx.server.command_stats.Reset();
+  ctx.server.error_stats.Reset();
   ctx.keyspace().ResetStats();
   ctx.reply.Status("OK");
 }

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <fstream>
@@ -210,30 +211,104 @@ void InfoKeyspace(CommandContext& ctx, InfoBuilder& b) {
   }
 }
 
+// sessiond loads no modules: the section is there, empty, as in a Redis
+// without modules.
+void InfoModules(CommandContext&, InfoBuilder& b) { b.Section("Modules"); }
+
+// The commands with counters, by full name ("config|get").
+std::vector<std::pair<std::string, const CommandStats*>> StatsByName(const ServerState& s) {
+  std::vector<std::pair<std::string, const CommandStats*>> out;
+  s.command_stats.ForEach([&](const CommandStats& cs) {
+    out.emplace_back(FullName(*cs.spec, cs.parent), &cs);
+  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+void InfoCommandstats(CommandContext& ctx, InfoBuilder& b) {
+  b.Section("Commandstats");
+  for (const auto& [name, cs] : StatsByName(ctx.server)) {
+    if (cs->calls == 0 && cs->failed_calls == 0 && cs->rejected_calls == 0) continue;
+    const uint64_t usec = cs->duration_ns / 1000;
+    char per_call[64];
+    std::snprintf(per_call, sizeof(per_call), "%.2f",
+                  cs->calls == 0 ? 0.0 : static_cast<double>(usec) / static_cast<double>(cs->calls));
+    b.Field("cmdstat_" + name, "calls=" + std::to_string(cs->calls) +
+                                   ",usec=" + std::to_string(usec) + ",usec_per_call=" + per_call +
+                                   ",rejected_calls=" + std::to_string(cs->rejected_calls) +
+                                   ",failed_calls=" + std::to_string(cs->failed_calls));
+  }
+}
+
+void InfoErrorstats(CommandContext& ctx, InfoBuilder& b) {
+  b.Section("Errorstats");
+  for (const auto& [code, count] : ctx.server.error_stats.by_code()) {
+    b.Field("errorstat_" + code, "count=" + std::to_string(count));
+  }
+}
+
+void InfoLatencystats(CommandContext& ctx, InfoBuilder& b) {
+  b.Section("Latencystats");
+  const Config& config = ctx.server.config;
+  if (!config.latency_tracking) return;
+  for (const auto& [name, cs] : StatsByName(ctx.server)) {
+    if (cs->latency == nullptr) continue;
+    std::string value;
+    for (double p : config.latency_tracking_info_percentiles) {
+      if (!value.empty()) value += ',';
+      char usec[64];
+      std::snprintf(usec, sizeof(usec), "%.3f",
+                    static_cast<double>(cs->latency->ValueAtPercentile(p)) / 1000.0);
+      value += 'p';
+      value += PercentileName(p);
+      value += '=';
+      value += usec;
+    }
+    b.Field("latency_percentiles_usec_" + name, value);
+  }
+}
+
 struct InfoSection {
   std::string_view name;
   void (*render)(CommandContext&, InfoBuilder&);
+  bool in_default;  // shown by INFO without arguments and INFO default
 };
 
+// Redis 7.0's sections, in its order.
 constexpr InfoSection kSections[] = {
-    {"server", InfoServer},   {"clients", InfoClients},         {"memory", InfoMemory},
-    {"persistence", InfoPersistence}, {"stats", InfoStats},     {"replication", InfoReplication},
-    {"cpu", InfoCpu},         {"cluster", InfoCluster},         {"keyspace", InfoKeyspace},
+    {"server", InfoServer, true},
+    {"clients", InfoClients, true},
+    {"memory", InfoMemory, true},
+    {"persistence", InfoPersistence, true},
+    {"stats", InfoStats, true},
+    {"replication", InfoReplication, true},
+    {"cpu", InfoCpu, true},
+    {"modules", InfoModules, true},
+    {"commandstats", InfoCommandstats, false},
+    {"errorstats", InfoErrorstats, true},
+    {"latencystats", InfoLatencystats, false},
+    {"cluster", InfoCluster, true},
+    {"keyspace", InfoKeyspace, true},
 };
 
 void CmdInfo(CommandContext& ctx) {
-  // INFO [section ...]: no argument, "default", "all" and "everything" give
-  // every section sessiond has; unknown names give nothing, as in Redis.
-  std::vector<bool> want(std::size(kSections), ctx.args.size() == 1);
+  // INFO [section ...]: no argument and "default" give the default
+  // sections, "all" and "everything" every section; unknown names give
+  // nothing, as in Redis.
+  std::vector<bool> want(std::size(kSections), false);
+  if (ctx.args.size() == 1) {
+    for (size_t s = 0; s < std::size(kSections); ++s) want[s] = kSections[s].in_default;
+  }
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view a = ctx.args[i];
-    if (EqualsIgnoreCase(a, "default") || EqualsIgnoreCase(a, "all") ||
-        EqualsIgnoreCase(a, "everything")) {
-      want.assign(want.size(), true);
-      continue;
-    }
+    const bool all = EqualsIgnoreCase(a, "all") || EqualsIgnoreCase(a, "everything");
+    const bool by_default = EqualsIgnoreCase(a, "default");
     for (size_t s = 0; s < std::size(kSections); ++s) {
-      if (EqualsIgnoreCase(a, kSections[s].name)) want[s] = true;
+      if (all || (by_default && kSections[s].in_default) ||
+          EqualsIgnoreCase(a, kSections[s].name)) {
+        want[s] = true;
+      }
     }
   }
   InfoBuilder b;

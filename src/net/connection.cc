@@ -48,6 +48,7 @@ Connection::Connection(Server& server, bool unix_socket)
   client_.created_ms = st.clock.NowMs();
   client_.last_interaction_ms = client_.created_ms;
   client_.channel = this;
+  writer_.set_error_listener(&st.error_stats);
 }
 
 Connection::~Connection() = default;
@@ -144,8 +145,9 @@ void Connection::Kill() {
 }
 
 void Connection::RejectAndClose(std::string_view error) {
-  writer_.set_output(&out_.tail());
-  writer_.Error(error);
+  // Written as it is, not through writer_: Redis writes this refusal straight
+  // to the socket, and it is not counted among the error replies.
+  out_.tail().append("-").append(error).append("\r\n");
   client_.close_after_reply = true;
   Flush();
 }
@@ -266,7 +268,6 @@ size_t Connection::Process(const char* data, size_t len) {
       std::string msg = "ERR ";
       msg.append(parser_.error());
       writer_.Error(msg);
-      ++st.stats.total_error_replies;
       Log(LogLevel::kVerbose, "Protocol error from client id=" + std::to_string(client_.id) +
                                   ": " + std::string(parser_.error()));
       client_.close_after_reply = true;

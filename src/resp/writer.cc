@@ -41,7 +41,7 @@ void ReplyWriter::Error(std::string_view s) {
   const size_t first = s.find_first_not_of("\r\n");
   s = first == std::string_view::npos ? std::string_view() : s.substr(first);
   s = s.substr(0, s.find_last_not_of("\r\n") + 1);
-  ++errors_written_;
+  if (error_listener_ != nullptr) error_listener_->OnErrorReply(s);
   out_->reserve(out_->size() + s.size() + 3);
   out_->push_back('-');
   const size_t start = out_->size();

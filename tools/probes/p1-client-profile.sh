@@ -4,16 +4,15 @@
 # sock_def_readable, i.e. telling (and waking) the server that a request has
 # arrived. Needs perf. Usage: p1-client-profile.sh SESSIOND
 set -u
+. "$(dirname "$0")/lib.sh"
 B=$1
 one() {
   local label=$1; shift
-  local P=$((25000 + RANDOM % 1000))
-  "$@" --port $P --bind 127.0.0.1 >/dev/null 2>&1 & local SP=$!
-  for _ in $(seq 50); do redis-cli -p $P ping >/dev/null 2>&1 && break; sleep 0.1; done
-  redis-benchmark -p $P -c 50 -n 50000 -q -t set -d 100 -r 1000000 >/dev/null 2>&1
+  start_server "$@"
+  local P=$PORT SP=$SERVER_PID
   perf record -q -g -o /tmp/p1-client.$$.data -- redis-benchmark -p $P -c 50 -n 300000 \
     -r 1000000 -d 100 -P 1 -q -t get >/dev/null 2>&1
-  kill $SP; wait $SP 2>/dev/null
+  stop_server
   echo "$label:"
   perf report -i /tmp/p1-client.$$.data --no-children --sort sym --stdio 2>/dev/null \
     | grep -E '^ +[0-9.]+%' | head -5

@@ -4,13 +4,12 @@
 # each is, and how many requests the server serves per time it blocks
 # (voluntary context switches). Usage: p1-cpu.sh SESSIOND [ROUNDS] [TEST]
 set -u
+. "$(dirname "$0")/lib.sh"
 B=$1; R=${2:-3}; T=${3:-get}; N=400000
 one() {
   local label=$1; shift
-  local P=$((25000 + RANDOM % 1000))
-  "$@" --port $P --bind 127.0.0.1 >/dev/null 2>&1 & local SP=$!
-  for _ in $(seq 50); do redis-cli -p $P ping >/dev/null 2>&1 && break; sleep 0.1; done
-  redis-benchmark -p $P -c 50 -n 50000 -q -t set -d 100 -r 1000000 >/dev/null 2>&1
+  start_server "$@"
+  local P=$PORT SP=$SERVER_PID
   local s0 v0 s1 v1
   s0=$(awk '{print $14+$15}' /proc/$SP/stat)
   v0=$(cat /proc/$SP/task/*/status | awk '/^voluntary_ctxt/ {s+=$2} END {print s}')
@@ -18,7 +17,7 @@ one() {
     -r 1000000 -d 100 -P 1 -q -t "$T" > /tmp/p1-cpu.$$.o 2>&1
   s1=$(awk '{print $14+$15}' /proc/$SP/stat)
   v1=$(cat /proc/$SP/task/*/status | awk '/^voluntary_ctxt/ {s+=$2} END {print s}')
-  kill $SP; wait $SP 2>/dev/null
+  stop_server
   local rps; rps=$(tr '\r' '\n' < /tmp/p1-cpu.$$.o | grep -o '[0-9.]* requests per second' | tail -1 | awk '{print $1}')
   read -r u s e < /tmp/p1-cpu.$$.t
   rm -f /tmp/p1-cpu.$$.t /tmp/p1-cpu.$$.o

@@ -13,6 +13,7 @@
 
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
+#include "ss/cmd/command_stats.h"
 #include "ss/cmd/notify.h"
 #include "ss/cmd/pubsub.h"
 #include "ss/cmd/command_log.h"
@@ -91,6 +92,13 @@ class ServerState {
   std::string csrf_secret;
   session::SealKey seal_key;
   Stats stats;
+  // INFO commandstats / latencystats / errorstats. error_stats is every
+  // connection's ReplyWriter listener and counts stats.total_error_replies.
+  CommandStatsTable command_stats;
+  ErrorStats error_stats{&stats.total_error_replies};
+  // stats.total_error_replies when the last command ended or was refused:
+  // a command that leaves it higher failed (Redis's prev_err_count).
+  uint64_t error_mark = 0;
   // Pub/Sub subscriptions (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE); a closing
   // client is unsubscribed from everything through on_client_closed.
   PubSub pubsub;

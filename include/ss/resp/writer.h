@@ -14,6 +14,17 @@
 
 namespace ss::resp {
 
+// Told of every error reply a ReplyWriter writes (the command layer counts
+// them for INFO errorstats). Borrowed by the writer.
+class ErrorListener {
+ public:
+  // text: the error as written, without the leading '-' ("ERR syntax error").
+  virtual void OnErrorReply(std::string_view text) = 0;
+
+ protected:
+  ~ErrorListener() = default;
+};
+
 class ReplyWriter {
  public:
   explicit ReplyWriter(std::string* out, int protocol = 2) : out_(out), protocol_(protocol) {}
@@ -44,14 +55,14 @@ class ReplyWriter {
   void BigNumber(std::string_view digits);  // RESP3 (digits, RESP2 bulk
   void Raw(std::string_view bytes);         // pre-encoded bytes, as they are
 
-  // Error replies written so far (INFO's total_error_replies counts them).
-  uint64_t errors_written() const { return errors_written_; }
+  // Every later Error() is reported to `listener` (nullptr: to nobody).
+  void set_error_listener(ErrorListener* listener) { error_listener_ = listener; }
 
  private:
   void Header(char type, int64_t n);
   std::string* out_;
   int protocol_;
-  uint64_t errors_written_ = 0;
+  ErrorListener* error_listener_ = nullptr;
 };
 
 }  // namespace ss::resp
