@@ -240,3 +240,53 @@ TEST_CASE("CommandStatsTable keeps one record per command as it grows") {
   table.Reset();
   CHECK(table.For(specs[7], nullptr).calls == 0);
 }
+
+TEST_CASE("instantaneous metrics: the mean of the last 16 rates, sampled every 100 ms") {
+  ss::cmd::InstantaneousMetric m;
+  m.Sample(1000, 0);
+  CHECK(m.PerSecond() == 0);
+  uint64_t ops = 0;
+  int64_t now = 1000;
+  for (int i = 0; i < 8; ++i) {
+    now += 100;
+    ops += 1000;  // 10,000 per second
+    m.Sample(now, ops);
+  }
+  CHECK(m.PerSecond() == 8 * 10000 / 16);
+  for (int i = 0; i < 8; ++i) {
+    now += 100;
+    ops += 1000;
+    m.Sample(now, ops);
+  }
+  CHECK(m.PerSecond() == 10000);
+  ops += 5;
+  m.Sample(now, ops);  // no time passed: a rate of 0, not a division by 0
+  CHECK(m.PerSecond() == 15 * 10000 / 16);
+  for (int i = 0; i < 16; ++i) {
+    now += 100;
+    m.Sample(now, ops);
+  }
+  CHECK(m.PerSecond() == 0);
+  m.Reset();
+  now += 100;
+  m.Sample(now, 160);  // counted from 0 again: 1,600 per second
+  CHECK(m.PerSecond() == 1600 / 16);
+}
+
+TEST_CASE("INFO stats has Redis's pub/sub, instantaneous and no-replication fields") {
+  CmdHarness h;
+  const std::string stats = h.Run({"INFO", "stats"});
+  for (const char* field :
+       {"instantaneous_ops_per_sec:0\r\n", "instantaneous_input_kbps:0.00\r\n",
+        "instantaneous_output_kbps:0.00\r\n", "total_net_repl_input_bytes:0\r\n",
+        "sync_full:0\r\n", "evicted_clients:0\r\n", "pubsub_channels:0\r\n",
+        "pubsub_patterns:0\r\n", "pubsubshard_channels:0\r\n", "total_forks:0\r\n",
+        "unexpected_error_replies:0\r\n"}) {
+    CHECK_MESSAGE(Contains(stats, field), field);
+  }
+  h.state().SampleInstantaneous(1000);
+  h.Run({"PING"});
+  h.Run({"PING"});
+  h.state().SampleInstantaneous(1100);  // 2 commands in 100 ms: 20/s, /16
+  CHECK(Contains(h.Run({"INFO", "stats"}), "instantaneous_ops_per_sec:1\r\n"));
+}

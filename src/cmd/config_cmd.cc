@@ -318,6 +318,7 @@ void CmdConfigResetStat(CommandContext& ctx) {
   ctx.server.error_mark = 0;
   ctx.server.command_stats.Reset();
   ctx.server.error_stats.Reset();
+  ctx.server.instantaneous.Reset();
   ctx.keyspace().ResetStats();
   ctx.reply.Status("OK");
 }

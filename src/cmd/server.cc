@@ -158,18 +158,48 @@ void InfoPersistence(CommandContext&, InfoBuilder& b) {
   b.Field("aof_rewrite_in_progress", "0");
 }
 
+// Redis's "%.2f" of bytes per second / 1024.
+std::string Kbps(int64_t bytes_per_second) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>(bytes_per_second) / 1024);
+  return buf;
+}
+
 void InfoStats(CommandContext& ctx, InfoBuilder& b) {
   const Stats& st = ctx.server.stats;
   b.Section("Stats");
   b.Field("total_connections_received", st.total_connections_received);
   b.Field("total_commands_processed", st.total_commands_processed);
+  const InstantaneousMetrics& inst = ctx.server.instantaneous;
+  b.FieldI("instantaneous_ops_per_sec", inst.ops.PerSecond());
   b.Field("total_net_input_bytes", st.net_input_bytes);
   b.Field("total_net_output_bytes", st.net_output_bytes);
+  // sessiond has no replication: the repl figures are 0.
+  b.Field("total_net_repl_input_bytes", uint64_t{0});
+  b.Field("total_net_repl_output_bytes", uint64_t{0});
+  b.Field("instantaneous_input_kbps", Kbps(inst.net_input.PerSecond()));
+  b.Field("instantaneous_output_kbps", Kbps(inst.net_output.PerSecond()));
+  b.Field("instantaneous_input_repl_kbps", "0.00");
+  b.Field("instantaneous_output_repl_kbps", "0.00");
   b.Field("rejected_connections", st.rejected_connections);
+  b.Field("sync_full", uint64_t{0});
+  b.Field("sync_partial_ok", uint64_t{0});
+  b.Field("sync_partial_err", uint64_t{0});
   b.Field("expired_keys", ctx.keyspace().expired_keys());
   b.Field("evicted_keys", uint64_t{0});
+  b.Field("evicted_clients", uint64_t{0});
   b.Field("keyspace_hits", st.keyspace_hits);
   b.Field("keyspace_misses", st.keyspace_misses);
+  const PubSub& pubsub = ctx.server.pubsub;
+  b.Field("pubsub_channels", pubsub.NumChannels(PubSub::Space::kChannel));
+  b.Field("pubsub_patterns", pubsub.NumPatterns());
+  b.Field("pubsubshard_channels", pubsub.NumChannels(PubSub::Space::kShard));
+  // sessiond never forks (no persistence).
+  b.Field("latest_fork_usec", uint64_t{0});
+  b.Field("total_forks", uint64_t{0});
+  // Errors in replies sessiond reads from a master or an AOF: it has
+  // neither, so there are none.
+  b.Field("unexpected_error_replies", uint64_t{0});
   b.Field("total_error_replies", st.total_error_replies);
 }
 

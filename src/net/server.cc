@@ -292,6 +292,7 @@ void Server::OnCronTimer(uv_timer_t* t) {
   self->state_.clock.Refresh();
   self->state_.keyspace.RehashStep(kRehashClustersPerCron);
   self->state_.keyspace.AgeStep(kAgingStepsPerPass);
+  self->state_.SampleInstantaneous(static_cast<int64_t>(uv_now(&self->loop_)));
 }
 
 void Server::OnPrepare(uv_prepare_t* p) {

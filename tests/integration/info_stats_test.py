@@ -17,7 +17,7 @@ import re
 import redis
 
 import harness
-from harness import decode
+from harness import decode, encode
 
 SECTIONS_TO_TRY = [
     (), ('default',), ('all',), ('everything',), ('commandstats',), ('errorstats',),
@@ -187,6 +187,76 @@ def test_resetstat(res, s, r):
     res.eq(fields(info_text(s, 'errorstats')), [], 'after RESETSTAT: no errors')
 
 
+PUBSUB_FIELDS = ('pubsub_channels', 'pubsub_patterns', 'pubsubshard_channels',
+                 'unexpected_error_replies')
+
+
+def stats_fields(client, names):
+    text = info_text(client, 'stats')
+    return [re.search(r'(?m)^%s:(\d+)\r$' % n, text).group(1) if re.search(r'(?m)^%s:' % n, text)
+            else None for n in names]
+
+
+def test_pubsub_fields(res, sess, red):
+    """INFO stats' pub/sub counts follow subscriptions as Redis's do."""
+    subs = []
+    for server in (sess, red):
+        a, b = server.client(), server.client()
+        a.cmd('SUBSCRIBE', 'ch1', 'ch2')
+        a.read_reply()
+        b.cmd('SUBSCRIBE', 'ch2')
+        a.cmd('PSUBSCRIBE', 'p*')
+        b.cmd('SSUBSCRIBE', 'shard1')
+        subs.append((a, b))
+    (sa, sb), (ra, rb) = subs
+    s, r = sess.client(), red.client()
+    got = stats_fields(s, PUBSUB_FIELDS)
+    res.eq(got, stats_fields(r, PUBSUB_FIELDS), 'INFO stats pub/sub fields while subscribed')
+    res.eq(got, ['2', '1', '1', '0'], 'pub/sub fields: 2 channels, 1 pattern, 1 shard channel')
+    for a, b in subs:
+        a.close()
+        b.close()
+    want_empty = ['0', '0', '0', '0']
+    for c, name in ((s, 'sessiond'), (r, 'redis')):
+        for _ in range(100):  # the server notices the closes asynchronously
+            if stats_fields(c, PUBSUB_FIELDS) == want_empty:
+                break
+            c.cmd('PING')
+        res.eq(stats_fields(c, PUBSUB_FIELDS), want_empty, '%s: pub/sub fields after the subscribers left' % name)
+    s.close()
+    r.close()
+
+
+def is_subsequence(small, big):
+    it = iter(big)
+    return all(x in it for x in small)
+
+
+def test_stats_fields(res, s, r):
+    """Every INFO stats field sessiond has is one of Redis 7.0's, in its order,
+    and instantaneous_ops_per_sec moves once commands run (the cron samples
+    every 100 ms; polled, no timing threshold)."""
+    names = [[line.split(':')[0] for line in fields(info_text(c, 'stats'))] for c in (s, r)]
+    res.check(is_subsequence(names[0], names[1]), 'INFO stats: Redis fields in Redis order',
+              'sessiond %r\n  redis %r' % tuple(names))
+    res.check(len(names[0]) >= 25, 'INFO stats has the fields added', str(len(names[0])))
+    r.send(encode('PING') * 500)  # both servers see PING (test_redis_py compares names)
+    for _ in range(500):
+        r.read_reply()
+    seen = 0
+    for _ in range(200):  # up to ~10 s on a loaded machine
+        s.send(encode('PING') * 500)
+        for _ in range(500):
+            s.read_reply()
+        seen = int(re.search(r'instantaneous_ops_per_sec:(\d+)', info_text(s, 'stats')).group(1))
+        if seen > 0:
+            break
+    res.check(seen > 0, 'instantaneous_ops_per_sec counts commands', str(seen))
+    kbps = re.search(r'instantaneous_input_kbps:(\d+\.\d\d)', info_text(s, 'stats'))
+    res.check(kbps is not None and float(kbps.group(1)) > 0, 'instantaneous_input_kbps counts bytes',
+              kbps.group(0) if kbps else 'missing')
+
+
 def test_redis_py(res, sess, red):
     got = []
     for server in (sess, red):
@@ -218,8 +288,10 @@ def main():
         test_counters(res, sess, red)
         test_config(res, s, r)
         test_resetstat(res, s, r)
+        test_stats_fields(res, s, r)
         s.close()
         r.close()
+        test_pubsub_fields(res, sess, red)
         test_redis_py(res, sess, red)
     except (OSError, redis.RedisError, harness.ServerError, harness.ProtocolError) as e:
         res.fail('info_stats run', repr(e))

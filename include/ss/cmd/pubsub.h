@@ -61,6 +61,9 @@ class PubSub {
   size_t NumSubscribers(std::string_view channel, Space space) const;
   // Distinct patterns with at least one subscriber (PUBSUB NUMPAT).
   size_t NumPatterns() const { return patterns_.size(); }
+  // Channels of space with at least one subscriber (INFO's pubsub_channels
+  // and pubsubshard_channels).
+  size_t NumChannels(Space space) const { return registry(space).size(); }
   // Calls fn for every channel with subscribers in space.
   void ForEachChannel(Space space, const std::function<void(std::string_view)>& fn) const;
 

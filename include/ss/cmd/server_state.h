@@ -14,6 +14,7 @@
 #include "ss/clock.h"
 #include "ss/cmd/client.h"
 #include "ss/cmd/command_stats.h"
+#include "ss/cmd/instantaneous.h"
 #include "ss/cmd/notify.h"
 #include "ss/cmd/pubsub.h"
 #include "ss/cmd/command_log.h"
@@ -96,6 +97,14 @@ class ServerState {
   // connection's ReplyWriter listener and counts stats.total_error_replies.
   CommandStatsTable command_stats;
   ErrorStats error_stats{&stats.total_error_replies};
+  // INFO's instantaneous_* figures; SampleInstantaneous is called by the
+  // server's cron every 100 ms.
+  InstantaneousMetrics instantaneous;
+  void SampleInstantaneous(int64_t now_ms) {
+    instantaneous.ops.Sample(now_ms, stats.total_commands_processed);
+    instantaneous.net_input.Sample(now_ms, stats.net_input_bytes);
+    instantaneous.net_output.Sample(now_ms, stats.net_output_bytes);
+  }
   // stats.total_error_replies when the last command ended or was refused:
   // a command that leaves it higher failed (Redis's prev_err_count).
   uint64_t error_mark = 0;
