@@ -2,7 +2,6 @@
 // has. Values are validated as Redis validates them and applied to the live
 // Config in ServerState, which the server reads at the moment of use.
 #include <cerrno>
-#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -46,22 +45,6 @@ bool ParseMemory(std::string_view s, int64_t* out) {
   if (!ParseInt64(s.substr(0, digits), &v) || v < 0) return false;
   if (v > INT64_MAX / mul) return false;
   *out = v * mul;
-  return true;
-}
-
-// Redis's string2ld: the whole of s is one finite-or-infinite number, no
-// leading space, not NaN.
-bool ParseLongDouble(std::string_view s, long double* out) {
-  if (s.empty() || s.size() >= 5 * 1024 || s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')) {
-    return false;
-  }
-  const std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  const long double v = std::strtold(buf.c_str(), &end);
-  if (*end != '\0' || std::isnan(v) || errno == EINVAL) return false;
-  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0.0L)) return false;
-  *out = v;
   return true;
 }
 

@@ -192,9 +192,10 @@ PUBSUB_FIELDS = ('pubsub_channels', 'pubsub_patterns', 'pubsubshard_channels',
 
 
 def stats_fields(client, names):
+    """The values of INFO stats fields `names` (None for a missing one)."""
     text = info_text(client, 'stats')
-    return [re.search(r'(?m)^%s:(\d+)\r$' % n, text).group(1) if re.search(r'(?m)^%s:' % n, text)
-            else None for n in names]
+    found = [re.search(r'(?m)^%s:(\d+)\r$' % n, text) for n in names]
+    return [m.group(1) if m else None for m in found]
 
 
 def test_pubsub_fields(res, sess, red):
