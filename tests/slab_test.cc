@@ -153,14 +153,24 @@ TEST_CASE("pages whose blocks are all freed go back to the kernel") {
   MESSAGE("4 KB pages resident while full: ", resident);
   CHECK(resident >= pages.size() * 15);
 
-  // Free all but one block: every other page is released at once.
+  // Free all but one block: every other page is queued as empty, still
+  // resident, and ReleaseEmptyPages gives them back a bounded number at a time.
   for (size_t i = 1; i < kCount; ++i) slab.Free(blocks[i]);
   CHECK(slab.pages_in_use() == 1);
-  resident = 0;
-  for (uintptr_t page : pages) {
-    if (page != PageOf(blocks[0])) resident += ResidentPages(page);
-  }
-  CHECK(resident == 0);
+  CHECK(slab.empty_pages() == pages.size() - 1);
+  auto resident_others = [&] {
+    size_t r = 0;
+    for (uintptr_t page : pages) {
+      if (page != PageOf(blocks[0])) r += ResidentPages(page);
+    }
+    return r;
+  };
+  CHECK(resident_others() >= (pages.size() - 1) * 15);
+  CHECK(slab.ReleaseEmptyPages(3) == pages.size() - 4);
+  CHECK(resident_others() <= (pages.size() - 4) * 16);
+  CHECK(slab.ReleaseEmptyPages(SIZE_MAX) == 0);
+  CHECK(slab.empty_pages() == 0);
+  CHECK(resident_others() == 0);
   // The survivor is intact, and the last page is kept once empty (no
   // madvise per allocate/free of a lone block).
   const unsigned char* b0 = static_cast<unsigned char*>(blocks[0]);
@@ -174,6 +184,29 @@ TEST_CASE("pages whose blocks are all freed go back to the kernel") {
   }
   CHECK(slab.pages_in_use() == 1);
 
+  // An empty page is reused (by any class) before a released one, and
+  // released ones before new address space.
+  {
+    void* a = slab.Allocate(kSize);
+    void* b = slab.Allocate(kSize);
+    std::vector<void*> fill;  // fill a's page so b's class needs another page
+    while (PageOf(b) == PageOf(a)) {
+      fill.push_back(b);
+      b = slab.Allocate(kSize);
+    }
+    const uintptr_t b_page = PageOf(b);
+    slab.Free(fill.back());  // a's page has room again, so b's is not the only one
+    fill.pop_back();
+    slab.Free(b);  // empty, and not its class's only page with room: queued
+    CHECK(slab.empty_pages() == 1);
+    void* c = slab.Allocate(2000);  // another class takes the queued page
+    CHECK(PageOf(c) == b_page);
+    CHECK(slab.empty_pages() == 0);
+    slab.Free(c);
+    slab.Free(a);
+    for (void* p : fill) slab.Free(p);
+    slab.ReleaseEmptyPages(SIZE_MAX);
+  }
   // Released pages are reused (by any class) before new address space.
   std::vector<void*> again;
   for (size_t i = 0; i < kCount; ++i) again.push_back(slab.Allocate(64));

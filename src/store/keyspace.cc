@@ -334,6 +334,13 @@ void Keyspace::OnExpired(Entry* e) {
   Destroy(e);
 }
 
+void Keyspace::PrefetchExpiring(const Entry* e) {
+  // The key is hashed again in OnExpired: keeping this hash for it would
+  // need the pointer it belongs to, which may be freed and reused meanwhile.
+  assert(expiring_db_ >= 0);
+  dbs_[static_cast<size_t>(expiring_db_)]->table.Prefetch(EntryTable::Hash(e->key()));
+}
+
 bool Keyspace::ExpireStep(size_t budget) {
   // Redis semantics: a key with deadline D is live at D and gone at D+1, so
   // the wheel is advanced to now-1 (it expires deadlines <= its argument).
@@ -366,6 +373,10 @@ int64_t Keyspace::NextExpiryWorkMs() const {
   }
   return best;
 }
+
+bool Keyspace::ReleaseMemoryStep(size_t pages) { return Entry::ReleaseEmptyPages(pages) > 0; }
+
+bool Keyspace::HasMemoryToRelease() const { return Entry::EmptyPages() > 0; }
 
 bool Keyspace::RehashStep(size_t clusters) {
   bool more = false;

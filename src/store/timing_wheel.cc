@@ -240,6 +240,17 @@ bool TimingWheel::DrainList(size_t list, ExpiryHandler& handler) {
   while (!ListEmpty(list)) {
     if (work_left_ == 0) return false;
     Entry* e = Entry::FromHandle(lists_[list].next);
+    // A slot's entries lie anywhere in memory, and each costs cache misses
+    // (the entry, then its table slot): start loading the entry two ahead and
+    // the table slot of the next one while this one is handled. Measured in
+    // a burst of a million expiries: see docs/benchmarks.md, fifth session.
+    if (const uint32_t nh = e->link().next; nh < kFirstSentinel) {
+      const Entry* n = Entry::FromHandle(nh);
+      if (const uint32_t nnh = n->link().next; nnh < kFirstSentinel) {
+        __builtin_prefetch(Entry::FromHandle(nnh), 1);
+      }
+      if (n->deadline_ms() <= now_ms_) handler.PrefetchExpiring(n);
+    }
     if (e->deadline_ms() <= now_ms_) {
       Expire(e, handler);
     } else {

@@ -693,13 +693,75 @@ def check_large(res):
     compare(res, run_both(res, scenario_large), 'large values')
 
 
+def is_asan(path):
+    """Whether the binary was built with AddressSanitizer (its entries are then
+    plain malloc blocks, and malloc keeps freed memory as it likes)."""
+    with open(path, 'rb') as f:
+        return b'__asan_init' in f.read()
+
+
+RELEASE_KEYS = 200000
+RELEASE_DEADLINE_S = 60.0  # only keeps a broken server from hanging the test
+
+
+def wait_rss_below(server, limit_kb):
+    """Polls VmRSS until it is under limit_kb; returns the last figure."""
+    deadline = time.monotonic() + RELEASE_DEADLINE_S
+    rss = server.rss_kb()
+    while rss >= limit_kb and time.monotonic() < deadline:
+        time.sleep(0.05)
+        rss = server.rss_kb()
+    return rss
+
+
+def check_memory_release(res):
+    """Freed entries' pages go back to the kernel without further commands:
+    after FLUSHALL and after a mass expiry, the loop releases them in slices
+    (the slab queues emptied pages; a slice releases a few), so RSS falls back
+    near where it started. sessiond only: redis-server's jemalloc returns
+    memory on its own schedule."""
+    path = harness.sessiond_path()
+    if harness.binary_kind(path) != 'sessiond':
+        res.skip('memory release: sessiond only')
+        return
+    if is_asan(path):
+        res.skip('memory release: an ASan build allocates entries with malloc')
+        return
+    server = harness.start_sessiond()
+    try:
+        c = server.client()
+        base = server.rss_kb()
+        for phase in ('FLUSHALL', 'expiry'):
+            px = [] if phase == 'FLUSHALL' else ['PX', '2000']
+            batch = b''.join(encode('SET', 'sess:%08d' % i, 'v' * 100, *px)
+                             for i in range(RELEASE_KEYS))
+            c.send(batch)
+            ok = sum(c.read_reply() == b'+OK\r\n' for _ in range(RELEASE_KEYS))
+            res.eq(ok, RELEASE_KEYS, '%s: every SET answered +OK' % phase)
+            full = server.rss_kb()
+            grown = full - base
+            res.check(grown > RELEASE_KEYS * 100 // 1024, '%s: RSS grew by the keys (%d kB)' % (phase, grown))
+            if phase == 'FLUSHALL':
+                res.eq(c.cmd('FLUSHALL'), b'+OK\r\n', 'FLUSHALL')
+            rss = wait_rss_below(server, base + grown // 10)
+            print('%s: RSS %d kB at start, %d kB loaded, %d kB after' % (phase, base, full, rss), flush=True)
+            res.check(rss < base + grown // 10, '%s: RSS falls back within 10%% of the growth' % phase,
+                      '%d kB at start, %d kB loaded, %d kB after %.0f s' % (base, full, rss, RELEASE_DEADLINE_S))
+            res.eq(c.cmd('DBSIZE'), b':0\r\n', '%s: no key left' % phase)
+            res.eq(c.cmd('PING'), b'+PONG\r\n', '%s: still serving' % phase)
+        c.close()
+    finally:
+        harness.stop_all(res, server)
+
+
 def main():
     res = harness.Results('server')
     print('server under test: %s (%s); reference: %s'
           % (harness.sessiond_path(), harness.binary_kind(harness.sessiond_path()),
              harness.redis_server_path()), flush=True)
     for section in (check_unixsocket, check_maxclients, check_signals, check_shutdown_command,
-                    check_cli, check_pipelining, check_quit, check_clients, check_large):
+                    check_cli, check_pipelining, check_quit, check_clients, check_large,
+                    check_memory_release):
         print('-- %s' % section.__name__, flush=True)
         try:
             section(res)

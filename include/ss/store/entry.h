@@ -131,6 +131,11 @@ class Entry {
   // What the allocator really reserved for this block (for used_memory).
   size_t AllocatedBytes() const;
 
+  // Pages that freed entries emptied, queued for release (slab.h), and the
+  // bounded release step; it returns how many stay queued.
+  static size_t EmptyPages() { return EntrySlab().empty_pages(); }
+  static size_t ReleaseEmptyPages(size_t max_pages) { return EntrySlab().ReleaseEmptyPages(max_pages); }
+
  private:
   // Deadline codes count ms from 2020-01-01T00:00:00Z. A deadline the
   // 40-bit code cannot hold is coded as kFarDeadline and kept in a side table

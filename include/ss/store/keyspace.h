@@ -177,6 +177,11 @@ class Keyspace final : private ExpiryHandler {
   int64_t NextExpiryWorkMs() const;
   // Spends up to `clusters` units on pending table resizes; true if more.
   bool RehashStep(size_t clusters);
+  // Gives up to `pages` of the entry slab's emptied pages back to the kernel
+  // (store/slab.h); true if more are queued. Freeing entries (expiry, DEL,
+  // FLUSHALL) only queues them, so the caller runs this in bounded steps.
+  bool ReleaseMemoryStep(size_t pages);
+  bool HasMemoryToRelease() const;
   // Access-clock aging: visits about 1/steps_per_pass of every database (at
   // least a few slots each), turning fine stamps idle for kFineAgeLimitS or
   // more coarse (store/access_clock.h). A caller that runs it steps_per_pass
@@ -209,6 +214,7 @@ class Keyspace final : private ExpiryHandler {
   }
 
   void OnExpired(Entry* e) override;
+  void PrefetchExpiring(const Entry* e) override;
   void Link(Database& d, Entry* e);
   void Unlink(Database& d, Entry* e);
   void Destroy(Entry* e);

@@ -3,9 +3,11 @@
 // bytes inside a 64 KB page, and its class is read from an out-of-band page
 // descriptor (page = (ptr - base) / kPageBytes). Pages are carved from one
 // reserved range of address space, committed as needed. Each page keeps its
-// own free list, so Allocate and Free are O(1), and a page whose last block
-// is freed goes back to the kernel (madvise MADV_DONTNEED), so RSS falls
-// after mass expiry or FLUSHALL. Larger blocks, and everything once the
+// own free list, so Allocate and Free are O(1). A page whose last block is
+// freed is queued as empty, and ReleaseEmptyPages gives queued pages back to
+// the kernel (madvise MADV_DONTNEED) a bounded number at a time, so RSS falls
+// after mass expiry or FLUSHALL without one call paying for thousands of
+// madvises; Allocate reuses a queued page before anything else. Larger blocks, and everything once the
 // reserved range is full, come from malloc.
 //
 // Classes step by 4 bytes up to 512, by 8 up to 1024 and by 16 up to 2048,
@@ -92,8 +94,13 @@ class Slab {
   // Whether p lies in this slab's pages (else it is a malloc block).
   bool Owns(const void* p) const { return Offset(p) < reserved_; }
   // Pages currently holding blocks or kept for reuse; each is up to
-  // kPageBytes of RSS. Released pages are not counted.
+  // kPageBytes of RSS. Queued empty and released pages are not counted.
   size_t pages_in_use() const { return pages_in_use_; }
+  // Empty pages queued for release, still resident (up to kPageBytes each).
+  size_t empty_pages() const { return empty_pages_; }
+  // Gives up to max_pages queued empty pages back to the kernel (one madvise
+  // each, 30-50 us); returns how many stay queued.
+  size_t ReleaseEmptyPages(size_t max_pages);
   size_t reserved_bytes() const { return reserved_; }
   // Live malloc blocks.
   size_t large_blocks() const { return large_.size() - free_indices_.size(); }
@@ -118,7 +125,7 @@ class Slab {
   // the kernel as pages are first used).
   struct PageInfo {
     uint32_t next;       // neighbours in the class's list of pages with room
-    uint32_t prev;       // (a released page: `next` links the released stack)
+    uint32_t prev;       // (an empty or released page: `next` links its stack)
     uint16_t cls;        // 1..kClassCount; 0 = page not in use
     uint16_t live;       // blocks handed out
     uint16_t carved;     // bytes / kGranule carved from the page's front so far
@@ -151,6 +158,8 @@ class Slab {
   uint32_t next_page_ = 0;    // pages never used start here
   PageInfo* pages_ = nullptr;  // one descriptor per reserved page
   size_t pages_in_use_ = 0;
+  uint32_t empty_ = kNoPage;     // empty pages not yet released, linked by `next`
+  size_t empty_pages_ = 0;
   uint32_t released_ = kNoPage;  // pages given back to the kernel, linked by `next`
   SizeClass classes_[kClassCount + 1];
   // Malloc blocks by handle index (a freed one keeps its stale address until

@@ -28,6 +28,10 @@ class ExpiryHandler {
   // e's deadline has passed; e is already unlinked from the wheel. The
   // handler takes it (removes it from its table and destroys it).
   virtual void OnExpired(Entry* e) = 0;
+  // e is due and will reach OnExpired soon (the wheel drains a list two
+  // entries ahead of this hint): a handler may start loading what it will
+  // touch then, such as e's table slot. A hint only; e stays linked.
+  virtual void PrefetchExpiring(const Entry* e) { (void)e; }
 };
 
 class TimingWheel {
