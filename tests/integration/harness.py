@@ -64,14 +64,28 @@ def binary_kind(path):
     return _kind_cache[path]
 
 
-def free_port():
-    """A port that was free a moment ago (bind to port 0, read it, close)."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def free_port(limit=65535):
+    """A port <= limit that was free a moment ago (bind to port 0, read it,
+    close). A port over the limit is held while the next is drawn, so each
+    draw gives another; bounded to 200 draws."""
+    held = []
     try:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+        for _ in range(200):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            held.append(s)
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+            if port <= limit:
+                return port
+        raise ServerError('no free port <= %d in 200 draws' % limit)
     finally:
-        s.close()
+        for s in held:
+            s.close()
+
+
+# A cluster node also listens on port + 10000 (the cluster bus), so Redis
+# refuses ports above this ("Redis port number too high").
+CLUSTER_PORT_LIMIT = 55535
 
 
 class ServerError(Exception):
@@ -111,8 +125,9 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix='integ-')
         self.log_path = os.path.join(self.dir, 'server.log')
         last = None
+        cluster = str(self.options.get('cluster-enabled', '')).lower() == 'yes'
         for _attempt in range(3):  # bounded: a port may be taken between probe and bind
-            port = free_port()
+            port = free_port(CLUSTER_PORT_LIMIT if cluster else 65535)
             log = open(self.log_path, 'ab')
             self.proc = subprocess.Popen(self._argv(port), cwd=self.dir, stdout=log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
