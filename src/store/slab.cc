@@ -7,8 +7,10 @@
 // empty_, skipping the madvise and the page faults. The release is left to
 // the caller's steps because a mass expiry or FLUSHALL empties thousands of
 // pages at once, at 30-50 us of madvise each: done inline, one expiry slice
-// of 512 keys took up to 21 ms near the end of a million-key burst. A page is in its class's `avail` list exactly when it has a
-// free block or uncarved room, so Allocate never searches. Blocks are carved
+// of 512 keys took up to 21 ms near the end of a million-key burst.
+//
+// A page is in its class's `avail` list exactly when it has a free block or
+// uncarved room, so Allocate never searches. Blocks are carved
 // from a page's front lazily (a fresh page is not touched beyond what is
 // handed out), and freed blocks go on the page's free list, linked through
 // their first two bytes.

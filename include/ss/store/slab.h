@@ -7,8 +7,8 @@
 // freed is queued as empty, and ReleaseEmptyPages gives queued pages back to
 // the kernel (madvise MADV_DONTNEED) a bounded number at a time, so RSS falls
 // after mass expiry or FLUSHALL without one call paying for thousands of
-// madvises; Allocate reuses a queued page before anything else. Larger blocks, and everything once the
-// reserved range is full, come from malloc.
+// madvises; Allocate reuses a queued page before anything else. Larger
+// blocks, and everything once the reserved range is full, come from malloc.
 //
 // Classes step by 4 bytes up to 512, by 8 up to 1024 and by 16 up to 2048,
 // so a 130-byte session entry takes 132 bytes (glibc: a 144-byte chunk).
