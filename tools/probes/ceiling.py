@@ -23,13 +23,10 @@ import types
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 import benchlib.churn  # noqa: E402
+from benchlib.server import proc_cpu_s  # noqa: E402
 
 benchlib.churn.log = lambda *a, **k: None
 
-
-def cpu_seconds(pid):
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start(cmd):
@@ -71,10 +68,10 @@ def main():
                     res[name]["GET -P1 rps"].append(rb(port, "get", n, "-c", "50", "-P", "1"))
                     res[name]["GET -k0 rps"].append(rb(port, "get", n // 6, "-c", "8", "-k", "0"))
                     subprocess.run(["redis-cli", "-p", str(port), "flushall"], capture_output=True, check=True)
-                    c0 = cpu_seconds(p.pid)
+                    c0 = proc_cpu_s(p.pid)
                     m, extra = benchlib.churn.workload_churn(types.SimpleNamespace(churn_s=churn_s),
                                                              types.SimpleNamespace(port=port, name=name), r)
-                    c1 = cpu_seconds(p.pid)
+                    c1 = proc_cpu_s(p.pid)
                     res[name]["churn cycles/s"].append(m["connect+SETEX+GET+DEL+close cycles/s"])
                     res[name]["churn server us/cycle"].append(1e6 * (c1 - c0) / extra["cycles"])
                 finally:

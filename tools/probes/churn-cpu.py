@@ -19,13 +19,10 @@ import types
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 import benchlib.churn  # noqa: E402
+from benchlib.server import proc_cpu_s  # noqa: E402
 
 benchlib.churn.log = lambda *a, **k: None
 
-
-def cpu_seconds(pid):
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -49,9 +46,9 @@ def main():
             try:
                 time.sleep(0.4)
                 cfg = types.SimpleNamespace(churn_s=float(os.environ.get("CHURN_S", "5")))
-                c0 = cpu_seconds(p.pid)
+                c0 = proc_cpu_s(p.pid)
                 m, extra = benchlib.churn.workload_churn(cfg, types.SimpleNamespace(port=port, name=v), r)
-                c1 = cpu_seconds(p.pid)
+                c1 = proc_cpu_s(p.pid)
             finally:
                 p.terminate()
                 p.wait()
